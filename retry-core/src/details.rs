@@ -1,0 +1,53 @@
+//! [`Details`]: what a hook is told about the call.
+
+use core::fmt;
+use core::time::Duration;
+
+/// What `on_backoff`, `on_giveup` and `on_success` are told.
+pub struct Details<'a, T, E> {
+    pub(crate) name: &'static str,
+    pub(crate) tries: u32,
+    pub(crate) elapsed: Duration,
+    pub(crate) wait: Option<Duration>,
+    pub(crate) outcome: &'a Result<T, E>,
+}
+
+impl<'a, T, E> Details<'a, T, E> {
+    /// The retried function: `module_path!()::fn_name` under `#[retry]`, or the name
+    /// given to the call-site API (`"retry"` by default).
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Attempts made so far, 1-based: 1 after the first attempt.
+    pub fn tries(&self) -> u32 {
+        self.tries
+    }
+
+    /// Time since the first attempt started, read after the last attempt ended.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// The wait before the next attempt: `Some` in `on_backoff` only.
+    pub fn wait(&self) -> Option<Duration> {
+        self.wait
+    }
+
+    /// The last attempt's outcome.
+    pub fn outcome(&self) -> &'a Result<T, E> {
+        self.outcome
+    }
+}
+
+impl<T, E> fmt::Debug for Details<'_, T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Details")
+            .field("name", &self.name)
+            .field("tries", &self.tries)
+            .field("elapsed", &self.elapsed)
+            .field("wait", &self.wait)
+            .field("ok", &self.outcome.is_ok())
+            .finish()
+    }
+}

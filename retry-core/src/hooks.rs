@@ -1,0 +1,147 @@
+//! The predicates and hooks a retry loop consults, as traits implemented by closures
+//! (and fn items) of the right shape and by [`Nop`] for "not set".
+//!
+//! Users pass closures; these traits only appear in bounds.
+
+use core::time::Duration;
+
+use crate::details::Details;
+
+/// "Not set": the default of every predicate, hint, hook and sleeper slot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Nop;
+
+/// A yes/no question about an error or a value (`giveup`, `retry_if`, `retry_if_ok`).
+pub trait Predicate<A: ?Sized> {
+    /// The answer; `None` when the predicate is not set.
+    fn test(&self, value: &A) -> Option<bool>;
+}
+
+impl<A: ?Sized> Predicate<A> for Nop {
+    #[inline]
+    fn test(&self, _: &A) -> Option<bool> {
+        None
+    }
+}
+
+impl<A: ?Sized, F: Fn(&A) -> bool> Predicate<A> for F {
+    #[inline]
+    fn test(&self, value: &A) -> Option<bool> {
+        Some(self(value))
+    }
+}
+
+/// A server's hint how long to wait (`retry_after`), e.g. from a `Retry-After` header.
+pub trait Hint<E> {
+    /// The wait the error asks for, if any.
+    fn hint(&self, error: &E) -> Option<Duration>;
+}
+
+impl<E> Hint<E> for Nop {
+    #[inline]
+    fn hint(&self, _: &E) -> Option<Duration> {
+        None
+    }
+}
+
+impl<E, F: Fn(&E) -> Option<Duration>> Hint<E> for F {
+    #[inline]
+    fn hint(&self, error: &E) -> Option<Duration> {
+        self(error)
+    }
+}
+
+/// A callback told about the call (`on_backoff`, `on_giveup`, `on_success`).
+pub trait Hook<T, E> {
+    /// Whether the hook is set; when none is, the clock is not read for it.
+    const SET: bool = true;
+    /// Run the hook.
+    fn call(&self, details: &Details<'_, T, E>);
+}
+
+impl<T, E> Hook<T, E> for Nop {
+    const SET: bool = false;
+    #[inline]
+    fn call(&self, _: &Details<'_, T, E>) {}
+}
+
+impl<T, E, F: Fn(&Details<'_, T, E>)> Hook<T, E> for F {
+    #[inline]
+    fn call(&self, details: &Details<'_, T, E>) {
+        self(details)
+    }
+}
+
+/// Every predicate, hint and hook of one retry loop.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hooks<G = Nop, R = Nop, K = Nop, A = Nop, B = Nop, X = Nop, S = Nop> {
+    pub(crate) giveup: G,
+    pub(crate) retry_if: R,
+    pub(crate) retry_if_ok: K,
+    pub(crate) retry_after: A,
+    pub(crate) on_backoff: B,
+    pub(crate) on_giveup: X,
+    pub(crate) on_success: S,
+}
+
+/// The predicates, hint and hooks of one loop, seen together; implemented by [`Hooks`]
+/// whose slots have the right shapes.
+pub trait HookSet<T, E> {
+    /// Whether any hook is set (the clock is read only then, or for `max_time`).
+    const HOOKED: bool;
+    /// `giveup` says stop, or `retry_if` says don't retry.
+    fn stops_on(&self, error: &E) -> bool;
+    /// `retry_if_ok` rejects this value.
+    fn rejects_ok(&self, value: &T) -> bool;
+    /// `retry_after`'s hint.
+    fn hint(&self, error: &E) -> Option<Duration>;
+    /// Run `on_backoff`.
+    fn on_backoff(&self, details: &Details<'_, T, E>);
+    /// Run `on_giveup`.
+    fn on_giveup(&self, details: &Details<'_, T, E>);
+    /// Run `on_success`.
+    fn on_success(&self, details: &Details<'_, T, E>);
+}
+
+impl<T, E, G, R, K, A, B, X, Y> HookSet<T, E> for Hooks<G, R, K, A, B, X, Y>
+where
+    G: Predicate<E>,
+    R: Predicate<E>,
+    K: Predicate<T>,
+    A: Hint<E>,
+    B: Hook<T, E>,
+    X: Hook<T, E>,
+    Y: Hook<T, E>,
+{
+    const HOOKED: bool = B::SET || X::SET || Y::SET;
+
+    #[inline]
+    fn stops_on(&self, error: &E) -> bool {
+        self.giveup.test(error) == Some(true) || self.retry_if.test(error) == Some(false)
+    }
+
+    #[inline]
+    fn rejects_ok(&self, value: &T) -> bool {
+        self.retry_if_ok.test(value) == Some(true)
+    }
+
+    #[inline]
+    fn hint(&self, error: &E) -> Option<Duration> {
+        self.retry_after.hint(error)
+    }
+
+    #[inline]
+    fn on_backoff(&self, details: &Details<'_, T, E>) {
+        self.on_backoff.call(details)
+    }
+
+    #[inline]
+    fn on_giveup(&self, details: &Details<'_, T, E>) {
+        self.on_giveup.call(details)
+    }
+
+    #[inline]
+    fn on_success(&self, details: &Details<'_, T, E>) {
+        self.on_success.call(details)
+    }
+}

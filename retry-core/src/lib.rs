@@ -1,0 +1,85 @@
+//! The runtime of the `#[retry]` attribute, usable on its own: policies, schedules,
+//! jitter, a sans-IO decision engine, a shared retry [`Budget`], and blocking and async
+//! retry loops around them.
+//!
+//! Most users depend on the `retry` facade and write `#[retry(...)]`; this crate is what
+//! the attribute expands into, and what call sites use directly:
+//!
+//! ```
+//! use retry_core::{Jitter, Policy};
+//! use std::time::Duration;
+//!
+//! const POLICY: Policy = Policy::expo()
+//!     .factor(Duration::from_millis(10))
+//!     .jitter(Jitter::Full)
+//!     .max_tries(4)
+//!     .max_time(Duration::from_secs(5));
+//!
+//! // Blocking:
+//! let mut tries = 0;
+//! let config: Result<&str, std::io::Error> = POLICY
+//!     .retry(|| {
+//!         tries += 1;
+//!         if tries < 2 { Err(std::io::ErrorKind::Interrupted.into()) } else { Ok("config") }
+//!     })
+//!     .retry_if(|e: &std::io::Error| e.kind() == std::io::ErrorKind::Interrupted)
+//!     .call();
+//! assert_eq!(config.unwrap(), "config");
+//! ```
+//!
+//! Async, on tokio's timer by default:
+//!
+//! ```
+//! # use retry_core::Policy;
+//! # const POLICY: Policy = Policy::expo();
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+//! let answer: Result<u32, &str> = POLICY.retry_async(|| async { Ok(42) }).await;
+//! assert_eq!(answer, Ok(42));
+//! # }
+//! ```
+//!
+//! # Pieces
+//! - [`Policy`]: `const`-constructible settings (schedule, jitter, limits).
+//! - [`backoff`]: the schedules as endless iterators of [`Duration`](core::time::Duration).
+//! - [`Jitter`]: full, equal, decorrelated, none; seedable.
+//! - [`Engine`]: the sans-IO decisions ("return" or "sleep d, then try again").
+//! - [`Retry`]: one call's engine, predicates and hooks; [`Retry::call`] blocks,
+//!   `.await` runs it async.
+//! - [`Budget`]: a lock-free token bucket that bounds retries when a dependency is down.
+//! - [`testing::FakeSleeps`]: skip and record blocking sleeps in tests.
+//!
+//! # Features
+//! - `tokio` (default): tokio's sleep and clock for the async loop.
+//! - `tracing`: an INFO event per retry and an ERROR event per give-up.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod backoff;
+mod blocking;
+mod budget;
+pub mod clock;
+mod details;
+mod engine;
+mod future;
+pub mod hooks;
+mod jitter;
+mod policy;
+mod retry;
+pub mod testing;
+
+pub use budget::Budget;
+pub use details::Details;
+pub use engine::{Decision, Engine, Stop};
+#[cfg(feature = "tokio")]
+pub use future::TokioSleeper;
+pub use future::{DefaultSleeper, RetryFuture, Sleeper};
+pub use jitter::{Jitter, JitterRng};
+pub use policy::{Policy, Waits};
+pub use retry::{Retry, Step};
+
+/// The error of an attempt cut off by `#[retry(timeout = ...)]`; convert it into your
+/// error type with `From<retry::Timeout>` or the `timeout_error` key.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, thiserror::Error)]
+#[error("the attempt timed out")]
+pub struct Timeout;

@@ -1,0 +1,297 @@
+//! [`Policy`]: the wait, jitter and limit settings in one `const`-constructible value.
+
+use core::time::Duration;
+
+use crate::backoff::{Constant, Exponential, Fibonacci, Schedule};
+use crate::engine::{Decision, Engine};
+use crate::jitter::Jitter;
+
+/// How long to wait between attempts and when to stop.
+///
+/// Every constructor starts from the attribute's defaults: 3 tries, full jitter,
+/// `max_delay` 60 s, no `max_time`. All methods are `const fn`, so one policy can be a
+/// `const` shared by many functions:
+///
+/// ```
+/// use retry_core::{Jitter, Policy};
+/// use std::time::Duration;
+///
+/// const HTTP: Policy = Policy::expo()
+///     .factor(Duration::from_millis(100))
+///     .max_tries(4)
+///     .max_time(Duration::from_secs(10));
+///
+/// let waits: Vec<_> = HTTP.jitter(Jitter::None).waits().collect();
+/// assert_eq!(waits, [100, 200, 400].map(Duration::from_millis));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Policy {
+    pub(crate) schedule: Schedule,
+    pub(crate) jitter: Jitter,
+    /// `None`: no limit on attempts.
+    pub(crate) max_tries: Option<u32>,
+    pub(crate) max_time: Option<Duration>,
+    pub(crate) max_delay: Duration,
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+impl Policy {
+    /// The default number of attempts.
+    pub const DEFAULT_MAX_TRIES: u32 = 3;
+    /// The default cap on a single wait.
+    pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(60);
+
+    const fn with_schedule(schedule: Schedule) -> Policy {
+        Policy {
+            schedule,
+            jitter: Jitter::Full,
+            max_tries: Some(Self::DEFAULT_MAX_TRIES),
+            max_time: None,
+            max_delay: Self::DEFAULT_MAX_DELAY,
+        }
+    }
+
+    /// Exponential waits `factor * base^n`: base 2, factor 1 s (1, 2, 4, 8 s, ...).
+    pub const fn expo() -> Policy {
+        Self::with_schedule(Schedule::Exponential(Exponential::new(2.0, SECOND)))
+    }
+
+    /// Fibonacci waits `factor * fib(n)`: factor 1 s (1, 1, 2, 3, 5 s, ...).
+    pub const fn fibo() -> Policy {
+        Self::with_schedule(Schedule::Fibonacci(Fibonacci::new(SECOND)))
+    }
+
+    /// The same wait every time.
+    pub const fn constant(interval: Duration) -> Policy {
+        Self::with_schedule(Schedule::Constant(Constant::new(interval)))
+    }
+
+    /// The growth per step of an exponential policy (at least 1; no effect on others).
+    pub const fn base(mut self, base: f64) -> Policy {
+        if let Schedule::Exponential(e) = self.schedule {
+            self.schedule = Schedule::Exponential(Exponential::new(base, e.factor()));
+        }
+        self
+    }
+
+    /// The unit of the schedule: the first wait of an exponential or Fibonacci policy,
+    /// the interval of a constant one.
+    pub const fn factor(mut self, factor: Duration) -> Policy {
+        self.schedule = match self.schedule {
+            Schedule::Exponential(e) => Schedule::Exponential(Exponential::new(e.base(), factor)),
+            Schedule::Fibonacci(_) => Schedule::Fibonacci(Fibonacci::new(factor)),
+            Schedule::Constant(_) => Schedule::Constant(Constant::new(factor)),
+        };
+        self
+    }
+
+    /// How waits are randomised (default [`Jitter::Full`]).
+    pub const fn jitter(mut self, jitter: Jitter) -> Policy {
+        self.jitter = jitter;
+        self
+    }
+
+    /// Total attempts, the first included (default 3). 0 is taken as 1: the operation
+    /// always runs once.
+    pub const fn max_tries(mut self, max_tries: u32) -> Policy {
+        self.max_tries = Some(if max_tries == 0 { 1 } else { max_tries });
+        self
+    }
+
+    /// No limit on attempts; `max_time`, a finite schedule and a budget still apply.
+    pub const fn forever(mut self) -> Policy {
+        self.max_tries = None;
+        self
+    }
+
+    /// A time budget from the start of the first attempt: no attempt starts after it.
+    pub const fn max_time(mut self, max_time: Duration) -> Policy {
+        self.max_time = Some(max_time);
+        self
+    }
+
+    /// The cap on any single wait, server hints included (default 60 s).
+    pub const fn max_delay(mut self, max_delay: Duration) -> Policy {
+        self.max_delay = max_delay;
+        self
+    }
+
+    /// The schedule's waits before jitter.
+    pub const fn schedule(&self) -> Schedule {
+        self.schedule
+    }
+
+    /// The jitter setting.
+    pub const fn jitter_kind(&self) -> Jitter {
+        self.jitter
+    }
+
+    /// The attempt limit; `None` for [`forever`](Self::forever).
+    pub const fn tries_limit(&self) -> Option<u32> {
+        self.max_tries
+    }
+
+    /// The time budget, if any.
+    pub const fn time_limit(&self) -> Option<Duration> {
+        self.max_time
+    }
+
+    /// The cap on a single wait.
+    pub const fn delay_limit(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// The waits this policy would sleep if every attempt failed instantly, jitter
+    /// included (unseeded), capped by `max_delay` and the time left before `max_time`;
+    /// it ends where the retries would.
+    pub fn waits(&self) -> Waits<Schedule> {
+        Waits::new(Engine::new(self))
+    }
+
+    /// Like [`waits`](Self::waits), with reproducible jitter.
+    ///
+    /// ```
+    /// # use retry_core::Policy;
+    /// let a: Vec<_> = Policy::expo().max_tries(6).waits_seeded(42).collect();
+    /// let b: Vec<_> = Policy::expo().max_tries(6).waits_seeded(42).collect();
+    /// assert_eq!(a, b);
+    /// assert_eq!(a.len(), 5);
+    /// ```
+    pub fn waits_seeded(&self, seed: u64) -> Waits<Schedule> {
+        Waits::new(Engine::new(self).seed(seed))
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::expo()
+    }
+}
+
+/// The waits of a policy, from [`Policy::waits`]: what a retry loop would sleep if
+/// every attempt failed instantly.
+#[derive(Clone, Debug)]
+pub struct Waits<S> {
+    engine: Engine<S>,
+    elapsed: Duration,
+    done: bool,
+}
+
+impl<S: Iterator<Item = Duration>> Waits<S> {
+    /// The waits an engine would decide, each attempt taking no time.
+    pub fn new(engine: Engine<S>) -> Self {
+        Waits {
+            engine,
+            elapsed: Duration::ZERO,
+            done: false,
+        }
+    }
+}
+
+impl<S: Iterator<Item = Duration>> Iterator for Waits<S> {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        if self.done {
+            return None;
+        }
+        match self.engine.failed(self.elapsed, || None) {
+            Decision::Retry(wait) => {
+                self.elapsed = self.elapsed.saturating_add(wait);
+                Some(wait)
+            }
+            Decision::Return(_) => {
+                self.done = true;
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn defaults() {
+        let p = Policy::expo();
+        assert_eq!(p.tries_limit(), Some(3));
+        assert_eq!(p.jitter_kind(), Jitter::Full);
+        assert_eq!(p.delay_limit(), Duration::from_secs(60));
+        assert_eq!(p.time_limit(), None);
+        assert_eq!(Policy::default(), p);
+    }
+
+    #[test]
+    fn const_policy() {
+        const HTTP: Policy = Policy::expo()
+            .factor(ms(100))
+            .base(3.0)
+            .jitter(Jitter::None)
+            .max_tries(4)
+            .max_time(Duration::from_secs(50));
+        assert_eq!(HTTP.waits().collect::<Vec<_>>(), [ms(100), ms(300), ms(900)]);
+    }
+
+    #[test]
+    fn waits_capped_by_max_delay() {
+        let waits: Vec<_> = Policy::expo()
+            .jitter(Jitter::None)
+            .max_tries(8)
+            .max_delay(Duration::from_secs(10))
+            .waits()
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 10, 10, 10].map(Duration::from_secs));
+    }
+
+    #[test]
+    fn waits_end_at_the_deadline() {
+        let waits: Vec<_> = Policy::constant(Duration::from_secs(10))
+            .jitter(Jitter::None)
+            .forever()
+            .max_time(Duration::from_secs(25))
+            .waits()
+            .collect();
+        assert_eq!(waits, [10, 10, 5].map(Duration::from_secs));
+    }
+
+    #[test]
+    fn fibo_and_constant() {
+        let fibo: Vec<_> = Policy::fibo()
+            .jitter(Jitter::None)
+            .max_tries(6)
+            .waits()
+            .collect();
+        assert_eq!(fibo, [1, 1, 2, 3, 5].map(Duration::from_secs));
+        let constant: Vec<_> = Policy::constant(ms(250))
+            .jitter(Jitter::None)
+            .waits()
+            .collect();
+        assert_eq!(constant, [ms(250), ms(250)]);
+    }
+
+    #[test]
+    fn max_tries_zero_is_one() {
+        assert_eq!(Policy::expo().max_tries(0).tries_limit(), Some(1));
+        assert_eq!(Policy::expo().max_tries(0).waits().count(), 0);
+    }
+
+    #[test]
+    fn seeded_jitter_ranges() {
+        let policy = Policy::expo().max_tries(5);
+        let waits: Vec<_> = policy.waits_seeded(11).collect();
+        assert_eq!(waits, policy.waits_seeded(11).collect::<Vec<_>>());
+        for (w, cap) in waits.iter().zip([1, 2, 4, 8]) {
+            assert!(*w <= Duration::from_secs(cap));
+        }
+        let equal: Vec<_> = policy.jitter(Jitter::Equal).waits_seeded(11).collect();
+        for (w, cap) in equal.iter().zip([1u64, 2, 4, 8]) {
+            assert!(*w >= Duration::from_secs(cap) / 2 && *w <= Duration::from_secs(cap));
+        }
+    }
+}
