@@ -71,6 +71,8 @@ impl Policy {
     /// use retry_core::Policy;
     /// use std::time::Duration;
     ///
+    /// # #[cfg(not(feature = "tokio"))] fn main() {}
+    /// # #[cfg(feature = "tokio")]
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
     /// let mut tries = 0;
     /// let body = Policy::expo()

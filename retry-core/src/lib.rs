@@ -32,6 +32,8 @@
 //! ```
 //! # use retry_core::Policy;
 //! # const POLICY: Policy = Policy::expo();
+//! # #[cfg(not(feature = "tokio"))] fn main() {}
+//! # #[cfg(feature = "tokio")]
 //! # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
 //! let answer: Result<u32, &str> = POLICY.retry_async(|| async { Ok(42) }).await;
 //! assert_eq!(answer, Ok(42));
