@@ -1,1 +1,5 @@
 //! placeholder
+#![forbid(unsafe_code)]
+
+pub use retry_core::*;
+pub use retry_macros::retry;

@@ -85,3 +85,7 @@ pub use retry::{Retry, Step};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, thiserror::Error)]
 #[error("the attempt timed out")]
 pub struct Timeout;
+
+/// Support for the `#[retry]` expansion; not a public API.
+#[doc(hidden)]
+pub mod __private;

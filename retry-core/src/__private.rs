@@ -1,0 +1,141 @@
+//! What `#[retry]` expands into. Not a public API: names and signatures may change in
+//! any release.
+
+use core::future::{poll_fn, Future};
+use core::pin::pin;
+use core::task::Poll;
+
+pub use core::time::Duration;
+
+pub use crate::clock::{AsyncClock, StdClock};
+pub use crate::future::{DefaultSleeper, Sleeper};
+pub use crate::hooks::Nop;
+pub use crate::retry::{Retry, Step};
+pub use crate::{Jitter, Policy, Timeout};
+
+/// The return type of a retried function.
+#[diagnostic::on_unimplemented(
+    message = "#[retry] needs a function that returns a `Result`, but it returns `{Self}`",
+    label = "not a `Result`",
+    note = "type aliases such as `std::io::Result<T>` and `anyhow::Result<T>` work too"
+)]
+pub trait IsResult {
+    /// `T` of `Result<T, E>`.
+    type Ok;
+    /// `E` of `Result<T, E>`.
+    type Err;
+}
+
+impl<T, E> IsResult for Result<T, E> {
+    type Ok = T;
+    type Err = E;
+}
+
+/// The retry state of a blocking function returning `R`.
+#[inline]
+pub fn blocking<R: IsResult>(policy: &Policy) -> Retry<R::Ok, R::Err, Nop, StdClock> {
+    Retry::new(policy, Nop)
+}
+
+/// The retry state of an async function returning `R`.
+#[inline]
+pub fn asynchronous<R: IsResult>(policy: &Policy) -> Retry<R::Ok, R::Err, Nop, AsyncClock> {
+    Retry::new(policy, Nop)
+}
+
+/// Runs one blocking attempt; naming `R` lets `?` in the body infer its error type.
+#[inline(always)]
+pub fn attempt<R, F: FnOnce() -> R>(f: F) -> R {
+    f()
+}
+
+/// One async attempt; naming `R` lets `?` in the body infer its error type.
+#[inline(always)]
+pub fn attempt_async<R, F: Future<Output = R>>(f: F) -> F {
+    f
+}
+
+/// A per-attempt copy of an owned argument.
+#[diagnostic::on_unimplemented(
+    message = "#[retry] runs the body once per attempt, so it clones owned arguments, but `{Self}` is not `Clone`",
+    label = "this argument is owned and not `Clone`",
+    note = "take this argument by reference (`&{Self}`), or make its type `Clone`"
+)]
+pub trait CloneArg: Sized {
+    /// The copy.
+    fn clone_arg(&self) -> Self;
+}
+
+impl<T: Clone> CloneArg for T {
+    #[inline(always)]
+    fn clone_arg(&self) -> Self {
+        self.clone()
+    }
+}
+
+/// A copy of an owned argument for one attempt.
+#[inline(always)]
+pub fn clone_arg<T: CloneArg>(value: &T) -> T {
+    value.clone_arg()
+}
+
+/// Sleep between blocking attempts.
+#[inline]
+pub fn sleep_blocking(wait: Duration) {
+    crate::testing::sleep(wait)
+}
+
+/// Sleep between async attempts; a zero wait returns at once without touching the timer.
+#[inline]
+pub async fn sleep_with<S: Sleeper>(sleeper: &S, wait: Duration) {
+    if !wait.is_zero() {
+        sleeper.sleep(wait).await
+    }
+}
+
+/// The error type of an attempt cut off by `timeout` without `timeout_error`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be made from `retry::Timeout`, which `timeout` needs for an attempt it cuts off",
+    label = "this error type",
+    note = "implement `From<retry::Timeout>` for it, or add `timeout_error = |_timeout| <an error value>` to #[retry]"
+)]
+pub trait FromTimeout {
+    /// The error.
+    fn from_timeout(timeout: Timeout) -> Self;
+}
+
+impl<E: From<Timeout>> FromTimeout for E {
+    fn from_timeout(timeout: Timeout) -> Self {
+        E::from(timeout)
+    }
+}
+
+/// `E::from(Timeout)`.
+pub fn from_timeout<E: FromTimeout>(timeout: Timeout) -> E {
+    E::from_timeout(timeout)
+}
+
+/// Runs `attempt`, cutting it off after `limit` with the error `make_error(Timeout)`.
+pub async fn timed<T, E, F, S, M>(sleeper: &S, limit: Duration, attempt: F, make_error: M) -> Result<T, E>
+where
+    F: Future<Output = Result<T, E>>,
+    S: Sleeper,
+    M: FnOnce(Timeout) -> E,
+{
+    let mut attempt = pin!(attempt);
+    let mut timer = pin!(sleeper.sleep(limit));
+    let mut make_error = Some(make_error);
+    poll_fn(|cx| {
+        if let Poll::Ready(outcome) = attempt.as_mut().poll(cx) {
+            return Poll::Ready(outcome);
+        }
+        match timer.as_mut().poll(cx) {
+            Poll::Ready(()) => match make_error.take() {
+                Some(make_error) => Poll::Ready(Err(make_error(Timeout))),
+                None => Poll::Pending,
+            },
+            Poll::Pending => Poll::Pending,
+        }
+    })
+    .await
+}
