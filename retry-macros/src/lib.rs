@@ -12,6 +12,11 @@ mod args;
 mod expand;
 mod validate;
 
+#[cfg(test)]
+mod parser_props;
+#[cfg(test)]
+mod expansion_tests;
+
 /// Retry a function returning `Result` under a backoff policy. See the `retry` crate.
 #[proc_macro_attribute]
 pub fn retry(attr: TokenStream, item: TokenStream) -> TokenStream {

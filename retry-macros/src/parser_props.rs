@@ -1,0 +1,1 @@
+//! Property tests of the parser (filled in by the reliability work).
