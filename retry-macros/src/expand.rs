@@ -151,6 +151,7 @@ fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
                 let mutability = receiver.mutability.take();
                 let self_token = receiver.self_token;
                 rebinds.push(quote_spanned! {receiver.span()=>
+                    #[allow(unused_variables)]
                     let #mutability #renamed = #private::clone_arg(&#self_token);
                 });
                 renamed_self = Some(renamed);
@@ -163,7 +164,9 @@ fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
                     Pat::Ident(PatIdent { by_ref: None, mutability, ident, subpat: None, .. }) => {
                         let Some(mutability) = mutability.take() else {
                             if !by_ref {
+                                // Unused in the body is fine: the attribute's expressions may use it.
                                 rebinds.push(quote_spanned! {span=>
+                                    #[allow(unused_variables)]
                                     let #ident = #private::clone_arg(&#ident);
                                 });
                             }
@@ -175,6 +178,7 @@ fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
                             quote!(let #mutability #ident = #ident;)
                         } else {
                             quote_spanned! {span=>
+                                #[allow(unused_variables)]
                                 let #mutability #ident = #private::clone_arg(&#ident);
                             }
                         });
@@ -187,7 +191,10 @@ fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
                         } else if by_ref {
                             quote!(let #pattern = #name;)
                         } else {
-                            quote_spanned! {span=> let #pattern = #private::clone_arg(&#name); }
+                            quote_spanned! {span=>
+                                #[allow(unused_variables)]
+                                let #pattern = #private::clone_arg(&#name);
+                            }
                         });
                         *pat = Pat::Ident(PatIdent {
                             attrs: Vec::new(),
@@ -414,7 +421,10 @@ fn split_async_trait_prelude<'a>(
                 let Some(source) = source.path.get_ident() else { break };
                 if argument_is_owned(item, source) {
                     let span = pat.span();
-                    per_attempt.push(quote_spanned!(span=> let #pat = #private::clone_arg(&#source);));
+                    per_attempt.push(quote_spanned! {span=>
+                        #[allow(unused_variables)]
+                        let #pat = #private::clone_arg(&#source);
+                    });
                 } else {
                     kept.push(stmt);
                 }

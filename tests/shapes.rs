@@ -1,0 +1,402 @@
+//! Every function shape `#[retry]` supports: the signature stays as written and each
+//! attempt runs the body as if the function were called again.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use retry::retry;
+
+/// Fails until the counter reaches `succeed_at`.
+fn flaky(counter: &Cell<u32>, succeed_at: u32) -> Result<u32, String> {
+    counter.set(counter.get() + 1);
+    if counter.get() >= succeed_at {
+        Ok(counter.get())
+    } else {
+        Err(format!("attempt {} failed", counter.get()))
+    }
+}
+
+// --- free functions, visibility, generics, lifetimes ---
+
+#[retry(constant(0), max_tries = 3)]
+pub fn public_fn(counter: &Cell<u32>) -> Result<u32, String> {
+    flaky(counter, 2)
+}
+
+#[retry(constant(0), max_tries = 3)]
+pub(crate) fn crate_fn(counter: &Cell<u32>) -> Result<u32, String> {
+    flaky(counter, 3)
+}
+
+#[retry(constant(0), max_tries = 4)]
+fn generic<T, F>(value: T, counter: &Cell<u32>, f: F) -> Result<String, String>
+where
+    T: std::fmt::Display + Clone,
+    F: Fn(&T) -> String + Clone,
+{
+    flaky(counter, 2)?;
+    Ok(f(&value))
+}
+
+#[retry(constant(0), max_tries = 4)]
+fn lifetimes<'a, 'b: 'a>(text: &'a str, _other: &'b str, counter: &Cell<u32>) -> Result<&'a str, String> {
+    flaky(counter, 2)?;
+    Ok(&text[1..])
+}
+
+#[retry(constant(0), max_tries = 3)]
+fn impl_trait_args(name: impl AsRef<str> + Clone, shown: &impl std::fmt::Display, counter: &Cell<u32>) -> Result<String, String> {
+    flaky(counter, 2)?;
+    Ok(format!("{}={}", name.as_ref(), shown))
+}
+
+#[test]
+fn free_functions() {
+    let c = Cell::new(0);
+    assert_eq!(public_fn(&c), Ok(2));
+    let c = Cell::new(0);
+    assert_eq!(crate_fn(&c), Ok(3));
+    let c = Cell::new(0);
+    assert_eq!(generic(5, &c, |v| format!("<{v}>")), Ok("<5>".into()));
+    assert_eq!(c.get(), 2);
+    let c = Cell::new(0);
+    assert_eq!(lifetimes("hello", "x", &c), Ok("ello"));
+    let c = Cell::new(0);
+    assert_eq!(impl_trait_args("k", &7, &c), Ok("k=7".into()));
+}
+
+// --- owned arguments are fresh on every attempt; &mut changes persist ---
+
+#[retry(constant(0), max_tries = 3)]
+fn consumes_owned(mut items: Vec<u32>, text: String, seen: &mut Vec<(usize, String)>) -> Result<usize, String> {
+    items.push(99);
+    let mut text = text;
+    text.push('!');
+    seen.push((items.len(), text.clone()));
+    let moved: Vec<u32> = items; // consumed
+    if seen.len() < 3 { Err(format!("{moved:?}")) } else { Ok(moved.len()) }
+}
+
+#[test]
+fn owned_arguments_are_fresh_and_mut_refs_persist() {
+    let mut seen = Vec::new();
+    let out = consumes_owned(vec![1, 2], "hi".to_string(), &mut seen);
+    assert_eq!(out, Ok(3));
+    // Every attempt saw the original two items and the original text.
+    assert_eq!(seen, vec![(3, "hi!".to_string()); 3]);
+}
+
+#[retry(constant(0), max_tries = 5)]
+fn mutates_through_ref(total: &mut u32) -> Result<u32, u32> {
+    *total += 10;
+    if *total < 30 { Err(*total) } else { Ok(*total) }
+}
+
+#[test]
+fn mut_ref_changes_persist_across_attempts() {
+    let mut total = 0;
+    assert_eq!(mutates_through_ref(&mut total), Ok(30));
+    assert_eq!(total, 30);
+}
+
+#[retry(constant(0), max_tries = 3)]
+fn patterns((a, b): (u32, u32), mut count: u32, Wrapper(w): Wrapper, &(x, y): &(u8, u8), _: u8) -> Result<u32, u32> {
+    count += 1;
+    static CALLS: AtomicU32 = AtomicU32::new(0);
+    let calls = CALLS.fetch_add(1, Ordering::SeqCst) + 1;
+    let sum = a + b + count + w + u32::from(x) + u32::from(y);
+    if calls < 2 { Err(sum) } else { Ok(sum) }
+}
+
+#[derive(Clone)]
+struct Wrapper(u32);
+
+#[test]
+fn argument_patterns_and_mut_bindings() {
+    // count is 1 on every attempt: `mut count` is re-bound fresh.
+    assert_eq!(patterns((1, 2), 0, Wrapper(10), &(3, 4), 0), Ok(1 + 2 + 1 + 10 + 3 + 4));
+}
+
+// --- methods: &self, &mut self, self by value, trait impls and defaults ---
+
+#[derive(Clone, Debug, Default)]
+struct Client {
+    calls: u32,
+    log: Vec<String>,
+}
+
+impl Client {
+    #[retry(constant(0), max_tries = 3)]
+    fn by_ref(&self, counter: &Cell<u32>) -> Result<u32, String> {
+        flaky(counter, 2).map(|n| n + self.calls)
+    }
+
+    #[retry(constant(0), max_tries = 4)]
+    fn by_mut(&mut self) -> Result<u32, String> {
+        self.calls += 1;
+        self.log.push(format!("call {}", self.calls));
+        if self.calls < 3 { Err("busy".into()) } else { Ok(self.calls) }
+    }
+
+    #[retry(constant(0), max_tries = 4)]
+    fn by_value(mut self, counter: &Cell<u32>) -> Result<Client, String> {
+        // Each attempt gets a fresh clone of `self`.
+        self.calls += 1;
+        self.log.push(format!("attempt with calls={}", self.calls));
+        let this = self;
+        flaky(counter, 3)?;
+        Ok(this)
+    }
+
+    #[retry(constant(0), max_tries = 3)]
+    fn uses_self_path(&self) -> Result<u32, String> {
+        Ok(self::helper() + self.calls)
+    }
+}
+
+fn helper() -> u32 {
+    41
+}
+
+#[test]
+fn methods() {
+    let c = Cell::new(0);
+    let client = Client { calls: 100, ..Client::default() };
+    assert_eq!(client.by_ref(&c), Ok(102));
+
+    let mut client = Client::default();
+    assert_eq!(client.by_mut(), Ok(3));
+    assert_eq!(client.log, ["call 1", "call 2", "call 3"]);
+
+    let c = Cell::new(0);
+    let out = Client::default().by_value(&c).unwrap();
+    assert_eq!(out.calls, 1);
+    assert_eq!(out.log, ["attempt with calls=1"]);
+    assert_eq!(c.get(), 3);
+
+    assert_eq!(Client { calls: 1, ..Client::default() }.uses_self_path(), Ok(42));
+}
+
+trait Store {
+    fn get(&self, key: &str, counter: &Cell<u32>) -> Result<String, String>;
+
+    #[retry(constant(0), max_tries = 3)]
+    fn get_default(&self, counter: &Cell<u32>) -> Result<String, String> {
+        self.get("default", counter)
+    }
+}
+
+struct Memory;
+
+impl Store for Memory {
+    #[retry(constant(0), max_tries = 3)]
+    fn get(&self, key: &str, counter: &Cell<u32>) -> Result<String, String> {
+        flaky(counter, 2)?;
+        Ok(key.to_uppercase())
+    }
+}
+
+#[test]
+fn trait_impl_and_default_methods() {
+    let c = Cell::new(0);
+    assert_eq!(Memory.get("k", &c), Ok("K".into()));
+    let c = Cell::new(0);
+    // The default method retries around the impl's own retries: 2 attempts of `get`
+    // on its first attempt succeed.
+    assert_eq!(Memory.get_default(&c), Ok("DEFAULT".into()));
+}
+
+// --- unsafe fn, type aliases ---
+
+#[retry(constant(0), max_tries = 3)]
+unsafe fn unsafe_fn(ptr: *const u32, counter: &Cell<u32>) -> std::io::Result<u32> {
+    flaky(counter, 2).map_err(std::io::Error::other)?;
+    Ok(unsafe { *ptr })
+}
+
+#[retry(constant(0), max_tries = 3)]
+fn io_alias(counter: &Cell<u32>) -> std::io::Result<u32> {
+    flaky(counter, 3).map_err(std::io::Error::other)
+}
+
+#[retry(constant(0), max_tries = 3)]
+fn anyhow_alias(counter: &Cell<u32>) -> anyhow::Result<u32> {
+    let n = flaky(counter, 2).map_err(anyhow::Error::msg)?;
+    anyhow::ensure!(n > 0, "impossible");
+    Ok(n)
+}
+
+#[test]
+fn unsafe_and_aliases() {
+    let c = Cell::new(0);
+    let value = 7;
+    assert_eq!(unsafe { unsafe_fn(&value, &c) }.unwrap(), 7);
+    let c = Cell::new(0);
+    assert_eq!(io_alias(&c).unwrap(), 3);
+    let c = Cell::new(0);
+    assert_eq!(anyhow_alias(&c).unwrap(), 2);
+}
+
+// --- `?` and `return` end the attempt, not the function; inside closures and nested
+// async blocks they belong to those ---
+
+#[retry(constant(0), max_tries = 4)]
+fn question_mark_ends_attempt(counter: &Cell<u32>) -> Result<u32, String> {
+    let n = flaky(counter, 3)?; // an Err here is retried
+    let parse = |s: &str| -> Result<u32, std::num::ParseIntError> {
+        let v: u32 = s.parse()?; // belongs to the closure
+        Ok(v)
+    };
+    let bad = parse("x").is_err();
+    if !bad {
+        return Err("closure ? escaped".into());
+    }
+    let early = (|| {
+        return 5u32; // belongs to the closure
+    })();
+    Ok(n + early)
+}
+
+#[test]
+fn question_mark_and_return_in_closures() {
+    let c = Cell::new(0);
+    assert_eq!(question_mark_ends_attempt(&c), Ok(8));
+    assert_eq!(c.get(), 3);
+}
+
+#[retry(constant(0), max_tries = 3)]
+async fn async_nested(counter: &Cell<u32>) -> Result<u32, String> {
+    let inner = async {
+        let v: u32 = "12".parse().map_err(|_| "bad".to_string())?;
+        Ok::<u32, String>(v)
+    };
+    let v = inner.await?;
+    let early = async {
+        return 1u32;
+    }
+    .await;
+    let n = flaky(counter, 2)?;
+    Ok(v + early + n)
+}
+
+#[tokio::test(start_paused = true)]
+async fn nested_async_blocks() {
+    let c = Cell::new(0);
+    assert_eq!(async_nested(&c).await, Ok(15));
+}
+
+// --- async: owned String only borrowed, &mut self, self by value, async fn in traits ---
+
+#[retry(constant("1s"), jitter = none, max_tries = 3)]
+async fn owned_string_borrowed(url: String, counter: &Cell<u32>) -> Result<usize, String> {
+    let len = url.len(); // only borrows `url`
+    flaky(counter, 3)?;
+    Ok(len)
+}
+
+#[tokio::test(start_paused = true)]
+async fn async_owned_string() {
+    let c = Cell::new(0);
+    let start = tokio::time::Instant::now();
+    assert_eq!(owned_string_borrowed("http://x".into(), &c).await, Ok(8));
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
+}
+
+struct Conn {
+    sent: Vec<u32>,
+}
+
+impl Conn {
+    #[retry(constant(0), max_tries = 3)]
+    async fn send(&mut self, value: u32) -> Result<usize, usize> {
+        self.sent.push(value);
+        tokio::task::yield_now().await;
+        if self.sent.len() < 2 { Err(self.sent.len()) } else { Ok(self.sent.len()) }
+    }
+
+    #[retry(constant(0), max_tries = 3)]
+    async fn into_sent(self, counter: &Cell<u32>) -> Result<Vec<u32>, String> where Self: Clone {
+        flaky(counter, 2)?;
+        Ok(self.sent)
+    }
+}
+
+impl Clone for Conn {
+    fn clone(&self) -> Self {
+        Conn { sent: self.sent.clone() }
+    }
+}
+
+trait AsyncStore {
+    async fn load(&self, counter: &Cell<u32>) -> Result<u32, String>;
+}
+
+impl AsyncStore for Memory {
+    #[retry(constant(0), max_tries = 3)]
+    async fn load(&self, counter: &Cell<u32>) -> Result<u32, String> {
+        flaky(counter, 3)
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn async_methods_and_traits() {
+    let mut conn = Conn { sent: vec![] };
+    assert_eq!(conn.send(7).await, Ok(2));
+    assert_eq!(conn.sent, [7, 7]);
+    let c = Cell::new(0);
+    assert_eq!(conn.into_sent(&c).await, Ok(vec![7, 7]));
+    let c = Cell::new(0);
+    assert_eq!(Memory.load(&c).await, Ok(3));
+}
+
+// --- #[async_trait] ---
+
+#[async_trait::async_trait]
+trait Remote {
+    async fn fetch(&self, path: String) -> Result<String, String>;
+
+    #[retry(constant(0), max_tries = 3)]
+    async fn fetch_twice(&self, path: String) -> Result<String, String> {
+        let a = self.fetch(path.clone()).await?;
+        Ok(format!("{a}{a}"))
+    }
+}
+
+struct Api {
+    calls: AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl Remote for Api {
+    #[retry(constant("1s"), jitter = none, max_tries = 4)]
+    async fn fetch(&self, path: String) -> Result<String, String> {
+        let path = path + "!"; // consumes the owned argument
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        if n < 3 { Err(format!("{path} {n}")) } else { Ok(path) }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn async_trait_methods() {
+    let api = Api { calls: AtomicU32::new(0) };
+    let start = tokio::time::Instant::now();
+    assert_eq!(api.fetch("a".into()).await, Ok("a!".into()));
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
+    assert_eq!(api.fetch_twice("b".into()).await, Ok("b!b!".into()));
+    // Boxed future is Send: it can be spawned.
+    let api = std::sync::Arc::new(api);
+    let handle = tokio::spawn(async move { api.fetch("c".into()).await });
+    assert_eq!(handle.await.unwrap(), Ok("c!".into()));
+}
+
+// --- with #[tokio::main]-style attributes: #[tokio::test] on top of #[retry] ---
+
+static TEST_ATTEMPTS: AtomicU32 = AtomicU32::new(0);
+
+#[tokio::test(start_paused = true)]
+#[retry(constant(0), max_tries = 3)]
+async fn retried_test_fn() -> Result<(), String> {
+    let n = TEST_ATTEMPTS.fetch_add(1, Ordering::SeqCst) + 1;
+    if n < 2 { Err("first attempt fails".into()) } else { Ok(()) }
+}
