@@ -96,7 +96,7 @@ pub async fn sleep_with<S: Sleeper>(sleeper: &S, wait: Duration) {
 /// The error type of an attempt cut off by `timeout` without `timeout_error`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be made from `retry::Timeout`, which `timeout` needs for an attempt it cuts off",
-    label = "this error type",
+    label = "`timeout` cannot build this error: add `timeout_error = ...` or implement `From<retry::Timeout>`",
     note = "implement `From<retry::Timeout>` for it, or add `timeout_error = |_timeout| <an error value>` to #[retry]"
 )]
 pub trait FromTimeout {
@@ -104,6 +104,7 @@ pub trait FromTimeout {
     fn from_timeout(timeout: Timeout) -> Self;
 }
 
+#[diagnostic::do_not_recommend]
 impl<E: From<Timeout>> FromTimeout for E {
     fn from_timeout(timeout: Timeout) -> Self {
         E::from(timeout)

@@ -43,6 +43,15 @@ pub enum DurationArg {
     Expr(Expr),
 }
 
+impl DurationArg {
+    pub fn span(&self) -> Span {
+        match self {
+            DurationArg::Literal { span, .. } => *span,
+            DurationArg::Expr(e) => e.span(),
+        }
+    }
+}
+
 pub enum Schedule {
     Expo {
         base: Option<f64>,

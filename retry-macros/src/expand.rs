@@ -341,11 +341,11 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
                 #private::attempt_async::<#ret, _>(async { #(#rebinds)* #attempt_binding #body })
             };
             match &config.timeout {
-                Some(limit) => {
-                    let limit = duration(&private, limit);
+                Some(limit_arg) => {
+                    let limit = duration(&private, limit_arg);
                     let make_error = match &config.timeout_error {
                         Some(e) => quote!(#e),
-                        None => quote_spanned!(ret.span()=> #private::from_timeout),
+                        None => quote_spanned!(limit_arg.span()=> #private::from_timeout),
                     };
                     quote!(#private::timed(&#sleeper, #limit, #block, #make_error).await)
                 }

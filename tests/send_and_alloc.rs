@@ -1,0 +1,126 @@
+//! The annotated async fn's future is `Send` when its body's is; dropping it stops the
+//! retries; no call allocates when its arguments are borrowed.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use retry::retry;
+
+// ---------------- Send ----------------
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[retry(expo, max_tries = 4, max_time = "50s", giveup = |e: &String| e.is_empty(), on_backoff = |_d| {})]
+async fn send_body(counter: &AtomicU32, name: String) -> Result<u32, String> {
+    tokio::task::yield_now().await;
+    let n = counter.fetch_add(1, Ordering::SeqCst);
+    if n < 1 { Err(name) } else { Ok(n) }
+}
+
+#[test]
+fn future_is_send_when_body_is() {
+    let counter = AtomicU32::new(0);
+    let fut = send_body(&counter, "x".into());
+    assert_send(&fut);
+    // And it runs on a multi-thread runtime from a spawned task.
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_time().build().unwrap();
+    let counter = Arc::new(AtomicU32::new(0));
+    let c = counter.clone();
+    let out = rt.block_on(async move { tokio::spawn(async move { send_body(&c, "y".into()).await }).await.unwrap() });
+    assert_eq!(out, Ok(1));
+}
+
+// ---------------- drop cancels ----------------
+
+#[retry(constant("10s"), jitter = none, max_tries = 5)]
+async fn counted(counter: &AtomicU32) -> Result<(), ()> {
+    counter.fetch_add(1, Ordering::SeqCst);
+    Err(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn dropping_mid_sleep_makes_no_further_attempt() {
+    let counter = Arc::new(AtomicU32::new(0));
+    let c = counter.clone();
+    let task = tokio::spawn(async move { counted(&c).await });
+    tokio::time::sleep(Duration::from_secs(15)).await; // two attempts: 0 s and 10 s
+    assert_eq!(counter.load(Ordering::SeqCst), 2);
+    task.abort();
+    assert!(task.await.unwrap_err().is_cancelled());
+    tokio::time::sleep(Duration::from_secs(100)).await;
+    assert_eq!(counter.load(Ordering::SeqCst), 2);
+}
+
+// ---------------- allocations ----------------
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let out = f();
+    (out, ALLOCATIONS.with(Cell::get) - before)
+}
+
+#[retry(expo(factor = "1us"), max_tries = 4, max_time = "60s", giveup = |e: &&str| e.is_empty(),
+        on_backoff = |d| assert!(d.wait().is_some()))]
+fn borrowed_sync(counter: &Cell<u32>, key: &str) -> Result<u32, &'static str> {
+    counter.set(counter.get() + 1);
+    if counter.get() <= 2 || key.is_empty() { Err("busy") } else { Ok(counter.get()) }
+}
+
+#[retry(constant(0), max_tries = 4, max_time = "60s", giveup = |e: &&str| e.is_empty())]
+async fn borrowed_async(counter: &Cell<u32>, key: &str) -> Result<u32, &'static str> {
+    counter.set(counter.get() + 1);
+    if counter.get() <= 2 || key.is_empty() { Err("busy") } else { Ok(counter.get()) }
+}
+
+fn block_on<F: std::future::Future>(fut: F) -> F::Output {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+#[test]
+fn no_allocation_with_borrowed_arguments() {
+    // Warm up: the thread's random generator is created on its first jitter draw.
+    let _ = retry::Policy::expo().waits().count();
+    for (start, expected) in [(2, 3), (0, 3)] {
+        // start 2: first attempt succeeds; start 0: two failures, then success.
+        let counter = Cell::new(start);
+        let (out, n) = allocations(|| borrowed_sync(&counter, "k"));
+        assert_eq!((out, n), (Ok(expected), 0));
+    }
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    for (start, expected) in [(2, 3), (0, 3)] {
+        let counter = Cell::new(start);
+        let (out, n) = allocations(|| rt.block_on(borrowed_async(&counter, "k")));
+        assert_eq!((out, n), (Ok(expected), 0));
+        let counter = Cell::new(start);
+        let (out, n) = allocations(|| block_on(borrowed_async(&counter, "k")));
+        assert_eq!((out, n), (Ok(expected), 0));
+    }
+}

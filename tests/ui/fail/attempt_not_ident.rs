@@ -1,0 +1,8 @@
+use retry::retry;
+
+#[retry(attempt = "n")]
+fn f() -> Result<(), ()> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use retry::retry;
+
+#[retry]
+const fn f() -> Result<(), ()> {
+    Ok(())
+}
+
+fn main() {}

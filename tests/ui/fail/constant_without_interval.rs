@@ -1,0 +1,8 @@
+use retry::retry;
+
+#[retry(constant)]
+fn f() -> Result<(), ()> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use retry::retry;
+
+#[retry(forever = true)]
+fn f() -> Result<(), ()> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use retry::retry;
+
+#[retry(giveup)]
+fn f() -> Result<(), ()> {
+    Ok(())
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use retry::retry;
+
+#[retry]
+fn f() {}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use retry::retry;
+
+#[retry(expo)]
+struct Config {
+    tries: u32,
+}
+
+fn main() {}

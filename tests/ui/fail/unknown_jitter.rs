@@ -1,0 +1,8 @@
+use retry::retry;
+
+#[retry(jitter = random)]
+fn f() -> Result<(), ()> {
+    Ok(())
+}
+
+fn main() {}
