@@ -26,5 +26,5 @@ async fn async_fn(__retry: String) -> Result<usize> {
 }
 
 fn main() {
-    assert_eq!(sync_fn(1, "ab", 3), Ok(7));
+    assert_eq!(sync_fn(1, "ab", 3), Ok(1 + 1 + 2 + 2 + 3));
 }
