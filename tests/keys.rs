@@ -34,7 +34,11 @@ impl From<retry::Timeout> for Error {
 fn step(counter: &Cell<u32>, succeed_at: u32) -> Result<u32, Error> {
     counter.set(counter.get() + 1);
     let n = counter.get();
-    if n >= succeed_at { Ok(n) } else { Err(Error::Busy(n)) }
+    if n >= succeed_at {
+        Ok(n)
+    } else {
+        Err(Error::Busy(n))
+    }
 }
 
 /// Runs a blocking retried call under FakeSleeps: (result, attempts, sleeps).
@@ -101,7 +105,10 @@ fn wait_from_argument(c: &Cell<u32>, schedule: &[Duration]) -> Result<u32, Error
 fn schedules_sync() {
     assert_eq!(sync_run(expo_default).2, secs(&[1, 2, 4, 8]));
     assert_eq!(sync_run(expo_args).2, [100, 300, 900].map(|m| m * MS));
-    assert_eq!(sync_run(expo_float_base).2, [1000, 1500, 2250].map(|m| m * MS));
+    assert_eq!(
+        sync_run(expo_float_base).2,
+        [1000, 1500, 2250].map(|m| m * MS)
+    );
     assert_eq!(sync_run(fibo_default).2, secs(&[1, 1, 2, 3, 5]));
     assert_eq!(sync_run(fibo_args).2, secs(&[2, 2, 4]));
     // Defaults: 3 tries.
@@ -178,7 +185,10 @@ fn jitter_default(c: &Cell<u32>) -> Result<u32, Error> {
 fn jitter_kinds() {
     let (_, _, full) = sync_run(jitter_full);
     assert!(full.iter().all(|w| *w <= 8 * S));
-    assert!(full.iter().any(|w| *w < 4 * S), "full jitter spreads over [0, 8s]");
+    assert!(
+        full.iter().any(|w| *w < 4 * S),
+        "full jitter spreads over [0, 8s]"
+    );
     let (_, _, default) = sync_run(jitter_default);
     assert!(default.iter().all(|w| *w <= 8 * S) && default.iter().any(|w| *w != 8 * S));
     let (_, _, equal) = sync_run(jitter_equal);
@@ -238,7 +248,11 @@ fn capped(c: &Cell<u32>) -> Result<u32, Error> {
 }
 
 #[retry(expo, jitter = none, max_tries = 6, max_delay = cap, max_time = budget_time)]
-fn limits_from_expressions(c: &Cell<u32>, cap: Duration, budget_time: Duration) -> Result<u32, Error> {
+fn limits_from_expressions(
+    c: &Cell<u32>,
+    cap: Duration,
+    budget_time: Duration,
+) -> Result<u32, Error> {
     step(c, u32::MAX)
 }
 
@@ -247,7 +261,10 @@ fn limits_sync() {
     assert_eq!(sync_run(one_try).1, 1);
     assert_eq!(sync_run(|c| tries_from_argument(c, (7, 0))).1, 7);
     let (_, tries, _) = sync_run(forever_until_deadline);
-    assert_eq!(tries, 10, "attempts end at 1,2,..,10 s; the 10th reaches the deadline");
+    assert_eq!(
+        tries, 10,
+        "attempts end at 1,2,..,10 s; the 10th reaches the deadline"
+    );
     assert_eq!(sync_run(forever_until_success).0, Ok(500));
     let (_, tries, sleeps) = sync_run(deadline);
     assert_eq!((tries, sleeps), (4, secs(&[10, 10, 5])));
@@ -257,7 +274,11 @@ fn limits_sync() {
 }
 
 #[retry(constant("10s"), jitter = none, forever, max_time = "25s")]
-async fn deadline_async(c: &Cell<u32>, times: &RefCell<Vec<Duration>>, start: Instant) -> Result<u32, Error> {
+async fn deadline_async(
+    c: &Cell<u32>,
+    times: &RefCell<Vec<Duration>>,
+    start: Instant,
+) -> Result<u32, Error> {
     times.borrow_mut().push(start.elapsed());
     step(c, u32::MAX)
 }
@@ -288,7 +309,11 @@ fn is_fatal(e: &Error) -> bool {
 #[retry(constant(0), max_tries = 5, giveup = is_fatal)]
 fn giveup_path(c: &Cell<u32>) -> Result<u32, Error> {
     c.set(c.get() + 1);
-    if c.get() == 2 { Err(Error::Fatal) } else { Err(Error::Busy(c.get())) }
+    if c.get() == 2 {
+        Err(Error::Fatal)
+    } else {
+        Err(Error::Busy(c.get()))
+    }
 }
 
 #[retry(constant(0), max_tries = 5, retry_if = |e| matches!(e, Error::Busy(n) if *n < 3))]
@@ -299,7 +324,11 @@ fn retry_if_closure(c: &Cell<u32>) -> Result<u32, Error> {
 #[retry(constant(0), max_tries = 6, retry_if_ok = |v: &u32| *v < 4)]
 fn retry_if_ok_value(c: &Cell<u32>) -> Result<u32, Error> {
     c.set(c.get() + 1);
-    if c.get() == 1 { Err(Error::Busy(1)) } else { Ok(c.get()) }
+    if c.get() == 1 {
+        Err(Error::Busy(1))
+    } else {
+        Ok(c.get())
+    }
 }
 
 #[retry(constant(0), max_tries = 3, retry_if_ok = |v: &u32| *v < 100)]
@@ -345,7 +374,11 @@ async fn giveup_async(c: &Cell<u32>) -> Result<u32, Error> {
         retry_after = |e: &Error| if *e == Error::Busy(1) { Some(S / 2) } else { None })]
 async fn predicates_async_fn(c: &Cell<u32>) -> Result<u32, Error> {
     c.set(c.get() + 1);
-    if c.get() == 1 { Err(Error::Busy(1)) } else { Ok(c.get()) }
+    if c.get() == 1 {
+        Err(Error::Busy(1))
+    } else {
+        Ok(c.get())
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -428,7 +461,10 @@ async fn hooks_async() {
         ]
     );
     hooked_async(&Cell::new(0), 1).await.unwrap();
-    assert_eq!(take_log(), ["success keys::hooked_async tries=1 elapsed=0ns wait=None ok=true"]);
+    assert_eq!(
+        take_log(),
+        ["success keys::hooked_async tries=1 elapsed=0ns wait=None ok=true"]
+    );
 }
 
 // ---------------- budget ----------------
@@ -491,7 +527,10 @@ async fn timeouts() {
     assert_eq!((out, t), (Ok(3), 5 * S + S + 5 * S + S));
     let c = Cell::new(0);
     let (out, t) = timed(always_slow(&c)).await;
-    assert_eq!((out, c.get(), t), (Err(Foreign("timed out")), 2, 2 * S + S + 2 * S));
+    assert_eq!(
+        (out, c.get(), t),
+        (Err(Foreign("timed out")), 2, 2 * S + S + 2 * S)
+    );
 }
 
 static CUSTOM_SLEEPS: AtomicU32 = AtomicU32::new(0);
@@ -584,13 +623,21 @@ fn with_attempt(urls: &[&str], used: &RefCell<Vec<String>>) -> Result<u32, Error
     // Fail over to the next URL on later attempts.
     let url = urls[(n as usize - 1) % urls.len()];
     used.borrow_mut().push(url.to_string());
-    if n < 3 { Err(Error::Busy(n)) } else { Ok(n) }
+    if n < 3 {
+        Err(Error::Busy(n))
+    } else {
+        Ok(n)
+    }
 }
 
 #[retry(constant(0), max_tries = 3, attempt = attempt_no)]
 async fn with_attempt_async(seen: &RefCell<Vec<u32>>) -> Result<u32, Error> {
     seen.borrow_mut().push(attempt_no);
-    if attempt_no < 2 { Err(Error::Busy(attempt_no)) } else { Ok(attempt_no) }
+    if attempt_no < 2 {
+        Err(Error::Busy(attempt_no))
+    } else {
+        Ok(attempt_no)
+    }
 }
 
 #[tokio::test(start_paused = true)]

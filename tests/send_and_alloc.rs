@@ -17,7 +17,11 @@ fn assert_send<T: Send>(_: &T) {}
 async fn send_body(counter: &AtomicU32, name: String) -> Result<u32, String> {
     tokio::task::yield_now().await;
     let n = counter.fetch_add(1, Ordering::SeqCst);
-    if n < 1 { Err(name) } else { Ok(n) }
+    if n < 1 {
+        Err(name)
+    } else {
+        Ok(n)
+    }
 }
 
 #[test]
@@ -26,10 +30,18 @@ fn future_is_send_when_body_is() {
     let fut = send_body(&counter, "x".into());
     assert_send(&fut);
     // And it runs on a multi-thread runtime from a spawned task.
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_time().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
     let counter = Arc::new(AtomicU32::new(0));
     let c = counter.clone();
-    let out = rt.block_on(async move { tokio::spawn(async move { send_body(&c, "y".into()).await }).await.unwrap() });
+    let out = rt.block_on(async move {
+        tokio::spawn(async move { send_body(&c, "y".into()).await })
+            .await
+            .unwrap()
+    });
     assert_eq!(out, Ok(1));
 }
 
@@ -85,13 +97,21 @@ fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
         on_backoff = |d| assert!(d.wait().is_some()))]
 fn borrowed_sync(counter: &Cell<u32>, key: &str) -> Result<u32, &'static str> {
     counter.set(counter.get() + 1);
-    if counter.get() <= 2 || key.is_empty() { Err("busy") } else { Ok(counter.get()) }
+    if counter.get() <= 2 || key.is_empty() {
+        Err("busy")
+    } else {
+        Ok(counter.get())
+    }
 }
 
 #[retry(constant(0), max_tries = 4, max_time = "60s", giveup = |e: &&str| e.is_empty())]
 async fn borrowed_async(counter: &Cell<u32>, key: &str) -> Result<u32, &'static str> {
     counter.set(counter.get() + 1);
-    if counter.get() <= 2 || key.is_empty() { Err("busy") } else { Ok(counter.get()) }
+    if counter.get() <= 2 || key.is_empty() {
+        Err("busy")
+    } else {
+        Ok(counter.get())
+    }
 }
 
 fn block_on<F: std::future::Future>(fut: F) -> F::Output {
@@ -114,7 +134,10 @@ fn no_allocation_with_borrowed_arguments() {
         let (out, n) = allocations(|| borrowed_sync(&counter, "k"));
         assert_eq!((out, n), (Ok(expected), 0));
     }
-    let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
     for (start, expected) in [(2, 3), (0, 3)] {
         let counter = Cell::new(start);
         let (out, n) = allocations(|| rt.block_on(borrowed_async(&counter, "k")));

@@ -1,5 +1,6 @@
 //! Every function shape `#[retry]` supports: the signature stays as written and each
 //! attempt runs the body as if the function were called again.
+#![allow(clippy::needless_return)] // `return` inside closures is what these tests exercise
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -40,13 +41,21 @@ where
 }
 
 #[retry(constant(0), max_tries = 4)]
-fn lifetimes<'a, 'b: 'a>(text: &'a str, _other: &'b str, counter: &Cell<u32>) -> Result<&'a str, String> {
+fn lifetimes<'a, 'b: 'a>(
+    text: &'a str,
+    _other: &'b str,
+    counter: &Cell<u32>,
+) -> Result<&'a str, String> {
     flaky(counter, 2)?;
     Ok(&text[1..])
 }
 
 #[retry(constant(0), max_tries = 3)]
-fn impl_trait_args(name: impl AsRef<str> + Clone, shown: &impl std::fmt::Display, counter: &Cell<u32>) -> Result<String, String> {
+fn impl_trait_args(
+    name: impl AsRef<str> + Clone,
+    shown: &impl std::fmt::Display,
+    counter: &Cell<u32>,
+) -> Result<String, String> {
     flaky(counter, 2)?;
     Ok(format!("{}={}", name.as_ref(), shown))
 }
@@ -69,13 +78,21 @@ fn free_functions() {
 // --- owned arguments are fresh on every attempt; &mut changes persist ---
 
 #[retry(constant(0), max_tries = 3)]
-fn consumes_owned(mut items: Vec<u32>, text: String, seen: &mut Vec<(usize, String)>) -> Result<usize, String> {
+fn consumes_owned(
+    mut items: Vec<u32>,
+    text: String,
+    seen: &mut Vec<(usize, String)>,
+) -> Result<usize, String> {
     items.push(99);
     let mut text = text;
     text.push('!');
     seen.push((items.len(), text.clone()));
     let moved: Vec<u32> = items; // consumed
-    if seen.len() < 3 { Err(format!("{moved:?}")) } else { Ok(moved.len()) }
+    if seen.len() < 3 {
+        Err(format!("{moved:?}"))
+    } else {
+        Ok(moved.len())
+    }
 }
 
 #[test]
@@ -90,7 +107,11 @@ fn owned_arguments_are_fresh_and_mut_refs_persist() {
 #[retry(constant(0), max_tries = 5)]
 fn mutates_through_ref(total: &mut u32) -> Result<u32, u32> {
     *total += 10;
-    if *total < 30 { Err(*total) } else { Ok(*total) }
+    if *total < 30 {
+        Err(*total)
+    } else {
+        Ok(*total)
+    }
 }
 
 #[test]
@@ -101,12 +122,22 @@ fn mut_ref_changes_persist_across_attempts() {
 }
 
 #[retry(constant(0), max_tries = 3)]
-fn patterns((a, b): (u32, u32), mut count: u32, Wrapper(w): Wrapper, &(x, y): &(u8, u8), _: u8) -> Result<u32, u32> {
+fn patterns(
+    (a, b): (u32, u32),
+    mut count: u32,
+    Wrapper(w): Wrapper,
+    &(x, y): &(u8, u8),
+    _: u8,
+) -> Result<u32, u32> {
     count += 1;
     static CALLS: AtomicU32 = AtomicU32::new(0);
     let calls = CALLS.fetch_add(1, Ordering::SeqCst) + 1;
     let sum = a + b + count + w + u32::from(x) + u32::from(y);
-    if calls < 2 { Err(sum) } else { Ok(sum) }
+    if calls < 2 {
+        Err(sum)
+    } else {
+        Ok(sum)
+    }
 }
 
 #[derive(Clone)]
@@ -115,7 +146,10 @@ struct Wrapper(u32);
 #[test]
 fn argument_patterns_and_mut_bindings() {
     // count is 1 on every attempt: `mut count` is re-bound fresh.
-    assert_eq!(patterns((1, 2), 0, Wrapper(10), &(3, 4), 0), Ok(1 + 2 + 1 + 10 + 3 + 4));
+    assert_eq!(
+        patterns((1, 2), 0, Wrapper(10), &(3, 4), 0),
+        Ok(1 + 2 + 1 + 10 + 3 + 4)
+    );
 }
 
 // --- methods: &self, &mut self, self by value, trait impls and defaults ---
@@ -136,7 +170,11 @@ impl Client {
     fn by_mut(&mut self) -> Result<u32, String> {
         self.calls += 1;
         self.log.push(format!("call {}", self.calls));
-        if self.calls < 3 { Err("busy".into()) } else { Ok(self.calls) }
+        if self.calls < 3 {
+            Err("busy".into())
+        } else {
+            Ok(self.calls)
+        }
     }
 
     #[retry(constant(0), max_tries = 4)]
@@ -162,7 +200,10 @@ fn helper() -> u32 {
 #[test]
 fn methods() {
     let c = Cell::new(0);
-    let client = Client { calls: 100, ..Client::default() };
+    let client = Client {
+        calls: 100,
+        ..Client::default()
+    };
     assert_eq!(client.by_ref(&c), Ok(102));
 
     let mut client = Client::default();
@@ -175,7 +216,14 @@ fn methods() {
     assert_eq!(out.log, ["attempt with calls=1"]);
     assert_eq!(c.get(), 3);
 
-    assert_eq!(Client { calls: 1, ..Client::default() }.uses_self_path(), Ok(42));
+    assert_eq!(
+        Client {
+            calls: 1,
+            ..Client::default()
+        }
+        .uses_self_path(),
+        Ok(42)
+    );
 }
 
 trait Store {
@@ -312,11 +360,18 @@ impl Conn {
     async fn send(&mut self, value: u32) -> Result<usize, usize> {
         self.sent.push(value);
         tokio::task::yield_now().await;
-        if self.sent.len() < 2 { Err(self.sent.len()) } else { Ok(self.sent.len()) }
+        if self.sent.len() < 2 {
+            Err(self.sent.len())
+        } else {
+            Ok(self.sent.len())
+        }
     }
 
     #[retry(constant(0), max_tries = 3)]
-    async fn into_sent(self, counter: &Cell<u32>) -> Result<Vec<u32>, String> where Self: Clone {
+    async fn into_sent(self, counter: &Cell<u32>) -> Result<Vec<u32>, String>
+    where
+        Self: Clone,
+    {
         flaky(counter, 2)?;
         Ok(self.sent)
     }
@@ -324,7 +379,9 @@ impl Conn {
 
 impl Clone for Conn {
     fn clone(&self) -> Self {
-        Conn { sent: self.sent.clone() }
+        Conn {
+            sent: self.sent.clone(),
+        }
     }
 }
 
@@ -373,13 +430,19 @@ impl Remote for Api {
     async fn fetch(&self, path: String) -> Result<String, String> {
         let path = path + "!"; // consumes the owned argument
         let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-        if n < 3 { Err(format!("{path} {n}")) } else { Ok(path) }
+        if n < 3 {
+            Err(format!("{path} {n}"))
+        } else {
+            Ok(path)
+        }
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn async_trait_methods() {
-    let api = Api { calls: AtomicU32::new(0) };
+    let api = Api {
+        calls: AtomicU32::new(0),
+    };
     let start = tokio::time::Instant::now();
     assert_eq!(api.fetch("a".into()).await, Ok("a!".into()));
     assert_eq!(start.elapsed(), Duration::from_secs(2));
@@ -398,5 +461,9 @@ static TEST_ATTEMPTS: AtomicU32 = AtomicU32::new(0);
 #[retry(constant(0), max_tries = 3)]
 async fn retried_test_fn() -> Result<(), String> {
     let n = TEST_ATTEMPTS.fetch_add(1, Ordering::SeqCst) + 1;
-    if n < 2 { Err("first attempt fails".into()) } else { Ok(()) }
+    if n < 2 {
+        Err("first attempt fails".into())
+    } else {
+        Ok(())
+    }
 }

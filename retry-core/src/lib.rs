@@ -67,6 +67,8 @@ mod future;
 pub mod hooks;
 mod jitter;
 mod policy;
+// The builder changes one type parameter per method: the types are long by design.
+#[allow(clippy::type_complexity)]
 mod retry;
 pub mod testing;
 

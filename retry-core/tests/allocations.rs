@@ -52,7 +52,11 @@ fn flaky(failures: u32) -> impl FnMut() -> Result<u32, &'static str> {
     let mut calls = 0;
     move || {
         calls += 1;
-        if calls <= failures { Err("busy") } else { Ok(calls) }
+        if calls <= failures {
+            Err("busy")
+        } else {
+            Ok(calls)
+        }
     }
 }
 
@@ -110,9 +114,11 @@ fn async_on_tokio_with_zero_waits_allocates_nothing() {
     let policy = Policy::constant(Duration::ZERO).max_tries(3);
     for failures in [0, 2] {
         let mut op = flaky(failures);
-        let (out, n) = allocations(|| rt.block_on(std::future::IntoFuture::into_future(
-            policy.retry_async(|| std::future::ready(op())),
-        )));
+        let (out, n) = allocations(|| {
+            rt.block_on(std::future::IntoFuture::into_future(
+                policy.retry_async(|| std::future::ready(op())),
+            ))
+        });
         assert_eq!(out, Ok(failures + 1));
         assert_eq!(n, 0, "allocations with {failures} failures");
     }

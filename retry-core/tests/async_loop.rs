@@ -22,7 +22,13 @@ async fn attempt_times(
         .retry_async(|| {
             times.borrow_mut().push(start.elapsed());
             let n = times.borrow().len() as u32;
-            async move { if n <= failures { Err(n) } else { Ok(n) } }
+            async move {
+                if n <= failures {
+                    Err(n)
+                } else {
+                    Ok(n)
+                }
+            }
         })
         .retry_after(hint)
         .await;
@@ -173,11 +179,20 @@ fn custom_sleeper_needs_no_tokio_runtime() {
     // A tiny executor: poll until ready; the sleeper is instant and counts calls.
     let sleeps = Cell::new(Duration::ZERO);
     let tries = Cell::new(0);
-    let fut = Policy::expo().jitter(Jitter::None).max_tries(3).retry_async(|| {
-        tries.set(tries.get() + 1);
-        let n = tries.get();
-        async move { if n < 3 { Err(n) } else { Ok(n) } }
-    });
+    let fut = Policy::expo()
+        .jitter(Jitter::None)
+        .max_tries(3)
+        .retry_async(|| {
+            tries.set(tries.get() + 1);
+            let n = tries.get();
+            async move {
+                if n < 3 {
+                    Err(n)
+                } else {
+                    Ok(n)
+                }
+            }
+        });
     let fut = fut.sleep(|d| {
         sleeps.set(sleeps.get() + d);
         std::future::ready(())

@@ -180,13 +180,19 @@ impl Parse for Arg {
                 expect_eq(input, &key)?;
                 let lit: LitStr = input.parse()?;
                 Value::Path(lit.parse().map_err(|_| {
-                    syn::Error::new(lit.span(), "`crate` takes a path in a string, e.g. `crate = \"::my_crate::retry\"`")
+                    syn::Error::new(
+                        lit.span(),
+                        "`crate` takes a path in a string, e.g. `crate = \"::my_crate::retry\"`",
+                    )
                 })?)
             }
             "attempt" => {
                 expect_eq(input, &key)?;
                 Value::Ident(input.parse().map_err(|e| {
-                    syn::Error::new(e.span(), "`attempt` takes a name for the attempt number, e.g. `attempt = n`")
+                    syn::Error::new(
+                        e.span(),
+                        "`attempt` takes a name for the attempt number, e.g. `attempt = n`",
+                    )
                 })?)
             }
             _ => return Err(unknown("key", &key, KEYS)),
@@ -210,7 +216,10 @@ fn parse_nested(
             return Err(unknown("argument", &name, accepted));
         }
         if seen.contains(&name.to_string()) {
-            return Err(syn::Error::new(name.span(), format!("`{name}` is given twice")));
+            return Err(syn::Error::new(
+                name.span(),
+                format!("`{name}` is given twice"),
+            ));
         }
         seen.push(name.to_string());
         expect_eq(&content, &name)?;
@@ -276,7 +285,10 @@ fn parse_constant(input: ParseStream, key: &Ident) -> syn::Result<Schedule> {
             Ok(())
         })?;
         let interval = interval.ok_or_else(|| {
-            syn::Error::new(key.span(), "`constant` needs its interval: `constant(\"1s\")`")
+            syn::Error::new(
+                key.span(),
+                "`constant` needs its interval: `constant(\"1s\")`",
+            )
         })?;
         return Ok(Schedule::Constant(interval));
     }
@@ -298,7 +310,10 @@ fn parse_constant(input: ParseStream, key: &Ident) -> syn::Result<Schedule> {
 fn parse_jitter(input: ParseStream) -> syn::Result<JitterKind> {
     const ACCEPTED: &[&str] = &["full", "equal", "decorrelated", "none"];
     let token = Ident::parse_any(input).map_err(|e| {
-        syn::Error::new(e.span(), "expected one of: `full`, `equal`, `decorrelated`, `none`")
+        syn::Error::new(
+            e.span(),
+            "expected one of: `full`, `equal`, `decorrelated`, `none`",
+        )
     })?;
     Ok(match token.to_string().as_str() {
         "full" => JitterKind::Full,
@@ -312,7 +327,9 @@ fn parse_jitter(input: ParseStream) -> syn::Result<JitterKind> {
 fn parse_max_tries(input: ParseStream) -> syn::Result<MaxTries> {
     let expr: Expr = input.parse()?;
     match &expr {
-        Expr::Lit(syn::ExprLit { lit: Lit::Int(int), .. }) => {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(int), ..
+        }) => {
             let n: u64 = int.base10_parse()?;
             if n == 0 {
                 return Err(syn::Error::new(
@@ -321,7 +338,10 @@ fn parse_max_tries(input: ParseStream) -> syn::Result<MaxTries> {
                 ));
             }
             let n = u32::try_from(n).map_err(|_| {
-                syn::Error::new(int.span(), "`max_tries` must fit in a u32; for no limit write `forever`")
+                syn::Error::new(
+                    int.span(),
+                    "`max_tries` must fit in a u32; for no limit write `forever`",
+                )
             })?;
             Ok(MaxTries::Literal(n))
         }
@@ -335,7 +355,10 @@ fn parse_max_tries(input: ParseStream) -> syn::Result<MaxTries> {
 
 fn parse_base(input: ParseStream) -> syn::Result<f64> {
     let lit: Lit = input.parse().map_err(|e| {
-        syn::Error::new(e.span(), "`base` takes a number >= 1, e.g. `base = 2` or `base = 1.5`")
+        syn::Error::new(
+            e.span(),
+            "`base` takes a number >= 1, e.g. `base = 2` or `base = 1.5`",
+        )
     })?;
     let value = match &lit {
         Lit::Int(i) => i.base10_parse::<u64>()? as f64,
@@ -415,7 +438,9 @@ pub fn parse_duration_str(text: &str) -> Result<(u64, u32), String> {
         let (_, nanos_per_unit) = UNITS
             .iter()
             .find(|(name, _)| *name == unit.trim())
-            .ok_or_else(|| format!("unknown unit `{unit}`; expected one of ns, us, ms, s, m, h, d"))?;
+            .ok_or_else(|| {
+                format!("unknown unit `{unit}`; expected one of ns, us, ms, s, m, h, d")
+            })?;
         total = total
             .checked_add(scale(number, *nanos_per_unit)?)
             .ok_or("it is too long")?;
@@ -431,7 +456,11 @@ fn scale(number: &str, unit: u128) -> Result<u128, String> {
     if whole.is_empty() && fraction.is_empty() || fraction.contains('.') {
         return Err(format!("`{number}` is not a number"));
     }
-    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| "it is too long")? };
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| "it is too long")?
+    };
     let mut nanos = whole.checked_mul(unit).ok_or("it is too long")?;
     let mut place = unit;
     for digit in fraction.chars() {
@@ -459,7 +488,16 @@ mod tests {
         assert_eq!(p("100us"), Ok((0, 100_000)));
         assert_eq!(p("0s"), Ok((0, 0)));
         assert_eq!(p("1h 2m"), Ok((3720, 0)));
-        for bad in ["", "5", "s", "5x", "1.2.3s", "ms5", "0.5ns", "99999999999999999999999h"] {
+        for bad in [
+            "",
+            "5",
+            "s",
+            "5x",
+            "1.2.3s",
+            "ms5",
+            "0.5ns",
+            "99999999999999999999999h",
+        ] {
             assert!(p(bad).is_err(), "{bad}");
         }
     }

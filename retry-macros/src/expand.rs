@@ -28,7 +28,10 @@ pub enum Shape<'a> {
     Sync,
     Async,
     /// An `#[async_trait]` method, already rewritten to `Box::pin(async move { .. })`.
-    AsyncTrait { call: &'a syn::ExprCall, block: &'a syn::ExprAsync },
+    AsyncTrait {
+        call: &'a syn::ExprCall,
+        block: &'a syn::ExprAsync,
+    },
 }
 
 pub fn shape(item: &ItemFn) -> Shape<'_> {
@@ -46,10 +49,18 @@ fn async_trait_body(block: &Block) -> Option<(&syn::ExprCall, &syn::ExprAsync)> 
     let [Stmt::Expr(Expr::Call(call), None)] = block.stmts.as_slice() else {
         return None;
     };
-    let Expr::Path(func) = &*call.func else { return None };
+    let Expr::Path(func) = &*call.func else {
+        return None;
+    };
     let is_box_pin = func.path.segments.len() >= 2
         && func.path.segments.last().is_some_and(|s| s.ident == "pin")
-        && func.path.segments.iter().rev().nth(1).is_some_and(|s| s.ident == "Box");
+        && func
+            .path
+            .segments
+            .iter()
+            .rev()
+            .nth(1)
+            .is_some_and(|s| s.ident == "Box");
     match (is_box_pin, call.args.first()) {
         (true, Some(Expr::Async(block))) if call.args.len() == 1 && block.capture.is_some() => {
             Some((call, block))
@@ -66,18 +77,26 @@ fn future_output(ty: &Type) -> Option<&Type> {
         if seg.ident != name {
             return None;
         }
-        let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+        let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+            return None;
+        };
         args.args.iter().find_map(|a| match a {
             syn::GenericArgument::Type(t) => Some(t),
             _ => None,
         })
     }
     let boxed = first_type_arg(ty, "Pin")?;
-    let Type::TraitObject(object) = first_type_arg(boxed, "Box")? else { return None };
+    let Type::TraitObject(object) = first_type_arg(boxed, "Box")? else {
+        return None;
+    };
     object.bounds.iter().find_map(|bound| {
-        let syn::TypeParamBound::Trait(t) = bound else { return None };
+        let syn::TypeParamBound::Trait(t) = bound else {
+            return None;
+        };
         let seg = t.path.segments.last()?;
-        let syn::PathArguments::AngleBracketed(args) = &seg.arguments else { return None };
+        let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
+            return None;
+        };
         args.args.iter().find_map(|a| match a {
             syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(&assoc.ty),
             _ => None,
@@ -111,11 +130,15 @@ fn rename_self(tokens: TokenStream, renamed: &Ident) -> TokenStream {
     while let Some(tree) = iter.next() {
         match tree {
             TokenTree::Ident(ident) if ident == "self" => {
-                let is_path = matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
+                let is_path =
+                    matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
                 if is_path {
                     out.push(TokenTree::Ident(ident));
                 } else {
-                    out.push(TokenTree::Ident(Ident::new(&renamed.to_string(), ident.span())));
+                    out.push(TokenTree::Ident(Ident::new(
+                        &renamed.to_string(),
+                        ident.span(),
+                    )));
                 }
             }
             TokenTree::Group(group) => {
@@ -161,7 +184,13 @@ fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
                 let by_ref = is_reference(&arg.ty);
                 match &mut *arg.pat {
                     Pat::Wild(_) => {}
-                    Pat::Ident(PatIdent { by_ref: None, mutability, ident, subpat: None, .. }) => {
+                    Pat::Ident(PatIdent {
+                        by_ref: None,
+                        mutability,
+                        ident,
+                        subpat: None,
+                        ..
+                    }) => {
                         let Some(mutability) = mutability.take() else {
                             if !by_ref {
                                 // Unused in the body is fine: the attribute's expressions may use it.
@@ -208,7 +237,10 @@ fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
             }
         }
     }
-    Arguments { rebinds, renamed_self }
+    Arguments {
+        rebinds,
+        renamed_self,
+    }
 }
 
 fn duration(private: &TokenStream, d: &DurationArg) -> TokenStream {
@@ -280,14 +312,22 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     };
     let is_async_trait = matches!(shape(&item), Shape::AsyncTrait { .. });
     let ret: Type = match &item.sig.output {
-        ReturnType::Type(_, ty) if is_async_trait => future_output(ty).cloned().ok_or_else(|| {
-            syn::Error::new(ty.span(), "#[retry] cannot find the `Output` of this boxed future")
-        })?,
+        ReturnType::Type(_, ty) if is_async_trait => {
+            future_output(ty).cloned().ok_or_else(|| {
+                syn::Error::new(
+                    ty.span(),
+                    "#[retry] cannot find the `Output` of this boxed future",
+                )
+            })?
+        }
         ReturnType::Type(_, ty) => (**ty).clone(),
         ReturnType::Default => unreachable!("checked in lib.rs"),
     };
     let arguments = if is_async_trait {
-        Arguments { rebinds: Vec::new(), renamed_self: None }
+        Arguments {
+            rebinds: Vec::new(),
+            renamed_self: None,
+        }
     } else {
         rebind_arguments(&mut item, &private)
     };
@@ -300,7 +340,11 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     let fn_name = item.sig.ident.to_string();
     let policy = policy(&private, &config);
     let is_async = !matches!(shape(&item), Shape::Sync);
-    let constructor = if is_async { quote!(asynchronous) } else { quote!(blocking) };
+    let constructor = if is_async {
+        quote!(asynchronous)
+    } else {
+        quote!(blocking)
+    };
     let mut builder = quote_spanned! {ret.span()=>
         #private::#constructor::<#ret>(&#policy)
     };
@@ -324,7 +368,10 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         }
     }
 
-    let attempt_binding = config.attempt.as_ref().map(|name| quote!(let #name: u32 = #attempt_no;));
+    let attempt_binding = config
+        .attempt
+        .as_ref()
+        .map(|name| quote!(let #name: u32 = #attempt_no;));
     let count_attempt = config
         .attempt
         .as_ref()
@@ -378,7 +425,8 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
 
     let body = match shape(&item) {
         Shape::AsyncTrait { call, block } => {
-            let (kept, per_attempt, rest) = split_async_trait_prelude(&block.block.stmts, &item, &private);
+            let (kept, per_attempt, rest) =
+                split_async_trait_prelude(&block.block.stmts, &item, &private);
             let func = &call.func;
             let inner = retry_loop(quote!(#(#per_attempt)* #(#rest)*));
             let attrs = &block.attrs;
@@ -413,12 +461,22 @@ fn split_async_trait_prelude<'a>(
     let mut index = 0;
     for stmt in stmts {
         match stmt {
-            Stmt::Expr(Expr::If(if_expr), _) if index == 0 && matches!(&*if_expr.cond, Expr::Let(_)) => {
+            Stmt::Expr(Expr::If(if_expr), _)
+                if index == 0 && matches!(&*if_expr.cond, Expr::Let(_)) =>
+            {
                 kept.push(stmt);
             }
-            Stmt::Local(syn::Local { pat, init: Some(init), .. }) if init.diverge.is_none() => {
-                let Expr::Path(source) = &*init.expr else { break };
-                let Some(source) = source.path.get_ident() else { break };
+            Stmt::Local(syn::Local {
+                pat,
+                init: Some(init),
+                ..
+            }) if init.diverge.is_none() => {
+                let Expr::Path(source) = &*init.expr else {
+                    break;
+                };
+                let Some(source) = source.path.get_ident() else {
+                    break;
+                };
                 if argument_is_owned(item, source) {
                     let span = pat.span();
                     per_attempt.push(quote_spanned! {span=>
@@ -441,6 +499,8 @@ fn split_async_trait_prelude<'a>(
 fn argument_is_owned(item: &ItemFn, name: &Ident) -> bool {
     item.sig.inputs.iter().any(|input| match input {
         FnArg::Receiver(r) => name == "self" && r.reference.is_none() && !is_reference(&r.ty),
-        FnArg::Typed(arg) => matches!(&*arg.pat, Pat::Ident(p) if p.ident == *name) && !is_reference(&arg.ty),
+        FnArg::Typed(arg) => {
+            matches!(&*arg.pat, Pat::Ident(p) if p.ident == *name) && !is_reference(&arg.ty)
+        }
     })
 }

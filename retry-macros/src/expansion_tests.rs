@@ -11,16 +11,24 @@ fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStr
     let tokens = crate::run(attr, item).expect("the example expands");
     let file: syn::File = syn::parse2(tokens).expect("the expansion parses as items");
     let pretty = prettyplease::unparse(&file);
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("expanded").join(format!("{name}.rs"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("expanded")
+        .join(format!("{name}.rs"));
     if std::env::var_os("UPDATE_EXPANSION").is_some() {
         std::fs::write(&path, &pretty).unwrap();
     }
     let expected = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("{} is missing: run with UPDATE_EXPANSION=1", path.display()));
-    assert_eq!(pretty, expected, "the expansion of {name} changed: review and regenerate");
+    assert_eq!(
+        pretty, expected,
+        "the expansion of {name} changed: review and regenerate"
+    );
     // The expansion names only the facade: no tracing, tokio or rand in the user's crate.
     for dependency in ["tracing", "tokio", "rand"] {
-        assert!(!pretty.contains(dependency), "expansion mentions {dependency}");
+        assert!(
+            !pretty.contains(dependency),
+            "expansion mentions {dependency}"
+        );
     }
 }
 

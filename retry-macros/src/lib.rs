@@ -13,9 +13,9 @@ mod expand;
 mod validate;
 
 #[cfg(test)]
-mod parser_props;
-#[cfg(test)]
 mod expansion_tests;
+#[cfg(test)]
+mod parser_props;
 
 /// Retry a function returning `Result` under a backoff policy. See the `retry` crate.
 #[proc_macro_attribute]
@@ -32,7 +32,10 @@ pub fn retry(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-fn run(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn::Result<proc_macro2::TokenStream> {
+fn run(
+    attr: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> syn::Result<proc_macro2::TokenStream> {
     let item: ItemFn = syn::parse2(item).map_err(|e| {
         syn::Error::new(
             e.span(),
@@ -40,7 +43,10 @@ fn run(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> syn::R
         )
     })?;
     if let Some(constness) = &item.sig.constness {
-        return Err(syn::Error::new(constness.span(), "#[retry] cannot go on a `const fn`: retrying sleeps, which a const fn cannot do"));
+        return Err(syn::Error::new(
+            constness.span(),
+            "#[retry] cannot go on a `const fn`: retrying sleeps, which a const fn cannot do",
+        ));
     }
     if let syn::ReturnType::Default = item.sig.output {
         return Err(syn::Error::new(

@@ -31,7 +31,15 @@ pub struct Config {
 
 /// Keys that `policy` already holds.
 const POLICY_KEYS: &[&str] = &[
-    "expo", "fibo", "constant", "wait", "jitter", "max_tries", "forever", "max_time", "max_delay",
+    "expo",
+    "fibo",
+    "constant",
+    "wait",
+    "jitter",
+    "max_tries",
+    "forever",
+    "max_time",
+    "max_delay",
 ];
 const SCHEDULE_KEYS: &[&str] = &["expo", "fibo", "constant", "wait"];
 const ASYNC_ONLY: &[&str] = &["sleep", "timeout", "timeout_error"];
