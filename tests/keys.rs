@@ -665,3 +665,33 @@ fn bare_attribute_uses_defaults() {
     // expo 1 s, 2 s with full jitter.
     assert!(sleeps[0] <= S && sleeps[1] <= 2 * S);
 }
+
+// ---------------- the remaining keys on async fns ----------------
+
+#[retry(constant(1), jitter = none, max_tries = 5, retry_if = |e| matches!(e, Error::Busy(n) if *n < 2))]
+async fn retry_if_async(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, u32::MAX)
+}
+
+#[retry(crate = "reexported::deps::retry_facade", constant(1), jitter = none, max_tries = 2)]
+async fn via_reexport_async(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, u32::MAX)
+}
+
+#[retry(expo(factor = "500ms"), jitter = none, max_tries = 3)]
+async fn expo_args_async(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, u32::MAX)
+}
+
+#[tokio::test(start_paused = true)]
+async fn remaining_keys_async() {
+    let c = Cell::new(0);
+    let (out, t) = timed(retry_if_async(&c)).await;
+    assert_eq!((out, c.get(), t), (Err(Error::Busy(2)), 2, S));
+    let c = Cell::new(0);
+    let (_, t) = timed(via_reexport_async(&c)).await;
+    assert_eq!((c.get(), t), (2, S));
+    let c = Cell::new(0);
+    let (_, t) = timed(expo_args_async(&c)).await;
+    assert_eq!((c.get(), t), (3, S + S / 2));
+}
