@@ -467,3 +467,18 @@ async fn retried_test_fn() -> Result<(), String> {
         Ok(())
     }
 }
+
+// --- #[retry] above #[tokio::test]: the retry loop goes around the test body ---
+
+static OUTER_ATTEMPTS: AtomicU32 = AtomicU32::new(0);
+
+#[retry(constant(0), max_tries = 3)]
+#[tokio::test]
+async fn retry_above_tokio_test() -> Result<(), String> {
+    let n = OUTER_ATTEMPTS.fetch_add(1, Ordering::SeqCst) + 1;
+    if n < 3 {
+        Err(format!("attempt {n} fails"))
+    } else {
+        Ok(())
+    }
+}
