@@ -43,7 +43,15 @@ pub struct FakeSleeps {
 impl FakeSleeps {
     /// Skip and record sleeps on this thread until the guard is dropped.
     pub fn start() -> FakeSleeps {
-        ACTIVE.with(|a| a.set(a.get() + 1));
+        let outermost = ACTIVE.with(|a| {
+            a.set(a.get() + 1);
+            a.get() == 1
+        });
+        if outermost {
+            // A fresh virtual clock per outermost guard: an earlier test's sleeps (even
+            // a saturated total) do not leak into this one.
+            SKIPPED.with(|s| s.set(Duration::ZERO));
+        }
         FakeSleeps {
             start: RECORDED.with(|r| r.borrow().len()),
             _not_send: PhantomData,
