@@ -105,9 +105,15 @@ mod tests {
             tries.set(tries.get() + 1);
             Err::<(), _>(tries.get())
         };
-        assert_eq!(Policy::expo().retry(fail).giveup(|e| *e == 2).call(), Err(2));
+        assert_eq!(
+            Policy::expo().retry(fail).giveup(|e| *e == 2).call(),
+            Err(2)
+        );
         tries.set(0);
-        assert_eq!(Policy::expo().retry(fail).retry_if(|e| *e < 1).call(), Err(1));
+        assert_eq!(
+            Policy::expo().retry(fail).retry_if(|e| *e < 1).call(),
+            Err(1)
+        );
     }
 
     #[test]
@@ -136,14 +142,29 @@ mod tests {
             .jitter(Jitter::None)
             .retry(|| {
                 tries.set(tries.get() + 1);
-                if tries.get() < 2 { Err("x") } else { Ok(7) }
+                if tries.get() < 2 {
+                    Err("x")
+                } else {
+                    Ok(7)
+                }
             })
             .name("demo")
             .on_backoff(|d: &Details<'_, u32, &str>| {
-                log.borrow_mut().push(format!("backoff {} {} {:?} {:?}", d.name(), d.tries(), d.wait(), d.outcome()))
+                log.borrow_mut().push(format!(
+                    "backoff {} {} {:?} {:?}",
+                    d.name(),
+                    d.tries(),
+                    d.wait(),
+                    d.outcome()
+                ))
             })
             .on_success(|d: &Details<'_, u32, &str>| {
-                log.borrow_mut().push(format!("success {} {:?} {:?}", d.tries(), d.wait(), d.elapsed()))
+                log.borrow_mut().push(format!(
+                    "success {} {:?} {:?}",
+                    d.tries(),
+                    d.wait(),
+                    d.elapsed()
+                ))
             })
             .on_giveup(|_: &Details<'_, u32, &str>| log.borrow_mut().push("giveup".into()))
             .call();

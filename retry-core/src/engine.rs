@@ -172,29 +172,108 @@ impl<S: Iterator<Item = Duration>> Engine<S> {
     /// is the hint (used as given) or the schedule's next wait with jitter, capped by
     /// `max_delay` and by the time left before `max_time`.
     #[inline]
-    pub fn failed(&mut self, elapsed: Duration, hint: impl FnOnce() -> Option<Duration>) -> Decision {
-        self.record_failure();
-        if self.max_tries.is_some_and(|max| self.tries >= max) {
-            return Decision::Return(Stop::Tries);
-        }
-        let time_left = match self.max_time {
-            Some(max_time) if elapsed >= max_time => return Decision::Return(Stop::Deadline),
-            Some(max_time) => max_time - elapsed,
-            None => Duration::MAX,
+    pub fn failed(
+        &mut self,
+        elapsed: Duration,
+        hint: impl FnOnce() -> Option<Duration>,
+    ) -> Decision {
+        let limits = Limits {
+            max_tries: self.max_tries,
+            max_time: self.max_time,
+            max_delay: self.max_delay,
+            jitter: self.jitter,
+            budget: self.budget,
         };
-        if self.budget.is_some_and(|budget| !budget.allows_retry()) {
-            return Decision::Return(Stop::Budget);
-        }
-        let Some(scheduled) = self.schedule.next() else {
-            return Decision::Return(Stop::Exhausted);
-        };
-        let wait = match hint() {
-            Some(hint) => hint.min(self.max_delay),
-            None => self
-                .jitter_state
-                .apply(self.jitter, scheduled, self.max_delay),
-        };
-        Decision::Retry(wait.min(time_left))
+        decide(
+            limits,
+            &mut self.tries,
+            &mut self.schedule,
+            &mut self.jitter_state,
+            elapsed,
+            hint,
+        )
+    }
+}
+
+/// The limits a decision reads: an [`Engine`]'s, or those of a constant policy (the
+/// lean state of `#[retry]`, see `__private`).
+#[derive(Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_tries: Option<u32>,
+    pub(crate) max_time: Option<Duration>,
+    pub(crate) max_delay: Duration,
+    pub(crate) jitter: Jitter,
+    pub(crate) budget: Option<&'static Budget>,
+}
+
+/// The decision after a failed attempt that may be retried: [`Engine::failed`], written
+/// once for every holder of the state.
+#[inline(always)]
+pub(crate) fn decide<S: Iterator<Item = Duration>>(
+    limits: Limits,
+    tries: &mut u32,
+    schedule: &mut S,
+    jitter_state: &mut JitterState,
+    elapsed: Duration,
+    hint: impl FnOnce() -> Option<Duration>,
+) -> Decision {
+    *tries = tries.saturating_add(1);
+    if let Some(budget) = limits.budget {
+        budget.withdraw();
+    }
+    if limits.max_tries.is_some_and(|max| *tries >= max) {
+        return Decision::Return(Stop::Tries);
+    }
+    let time_left = match limits.max_time {
+        Some(max_time) if elapsed >= max_time => return Decision::Return(Stop::Deadline),
+        Some(max_time) => max_time - elapsed,
+        None => Duration::MAX,
+    };
+    if limits.budget.is_some_and(|budget| !budget.allows_retry()) {
+        return Decision::Return(Stop::Budget);
+    }
+    let Some(scheduled) = schedule.next() else {
+        return Decision::Return(Stop::Exhausted);
+    };
+    let wait = match hint() {
+        Some(hint) => hint.min(limits.max_delay),
+        None => jitter_state.apply(limits.jitter, scheduled, limits.max_delay),
+    };
+    Decision::Retry(wait.min(time_left))
+}
+
+/// What the retry loop tells an engine, and asks it: implemented by [`Engine`] and by
+/// the lean state of `#[retry]`, so that both share `retry::after_attempt`.
+pub(crate) trait Decide {
+    /// Attempts reported so far.
+    fn tries(&self) -> u32;
+    /// An accepted success.
+    fn succeeded(&mut self);
+    /// A failure a predicate will not retry.
+    fn stopped(&mut self) -> Stop;
+    /// A failure that may be retried.
+    fn failed(&mut self, elapsed: Duration, hint: impl FnOnce() -> Option<Duration>) -> Decision;
+}
+
+impl<S: Iterator<Item = Duration>> Decide for Engine<S> {
+    #[inline(always)]
+    fn tries(&self) -> u32 {
+        Engine::tries(self)
+    }
+
+    #[inline(always)]
+    fn succeeded(&mut self) {
+        Engine::succeeded(self)
+    }
+
+    #[inline(always)]
+    fn stopped(&mut self) -> Stop {
+        Engine::stopped(self)
+    }
+
+    #[inline(always)]
+    fn failed(&mut self, elapsed: Duration, hint: impl FnOnce() -> Option<Duration>) -> Decision {
+        Engine::failed(self, elapsed, hint)
     }
 }
 
@@ -210,7 +289,10 @@ mod tests {
 
     #[test]
     fn order_tries_before_deadline() {
-        let policy = Policy::constant(S).jitter(Jitter::None).max_tries(2).max_time(S);
+        let policy = Policy::constant(S)
+            .jitter(Jitter::None)
+            .max_tries(2)
+            .max_time(S);
         let mut e = Engine::new(&policy);
         assert_eq!(run(&mut e, Duration::ZERO), Decision::Retry(S));
         // Both limits hold: tries is reported, as it is checked first.
@@ -233,10 +315,19 @@ mod tests {
 
     #[test]
     fn hint_overrides_schedule_capped_by_max_delay() {
-        let policy = Policy::expo().jitter(Jitter::Full).max_tries(5).max_delay(30 * S);
+        let policy = Policy::expo()
+            .jitter(Jitter::Full)
+            .max_tries(5)
+            .max_delay(30 * S);
         let mut e = Engine::new(&policy).seed(1);
-        assert_eq!(e.failed(Duration::ZERO, || Some(7 * S)), Decision::Retry(7 * S));
-        assert_eq!(e.failed(Duration::ZERO, || Some(3600 * S)), Decision::Retry(30 * S));
+        assert_eq!(
+            e.failed(Duration::ZERO, || Some(7 * S)),
+            Decision::Retry(7 * S)
+        );
+        assert_eq!(
+            e.failed(Duration::ZERO, || Some(3600 * S)),
+            Decision::Retry(30 * S)
+        );
     }
 
     #[test]
@@ -252,7 +343,10 @@ mod tests {
         let policy = Policy::expo().jitter(Jitter::None).forever();
         let mut e = Engine::with_schedule(&policy, [S, 2 * S]);
         assert_eq!(run(&mut e, Duration::ZERO), Decision::Retry(S));
-        assert_eq!(e.failed(Duration::ZERO, || Some(5 * S)), Decision::Retry(5 * S));
+        assert_eq!(
+            e.failed(Duration::ZERO, || Some(5 * S)),
+            Decision::Retry(5 * S)
+        );
         assert_eq!(
             e.failed(Duration::ZERO, || Some(5 * S)),
             Decision::Return(Stop::Exhausted)
@@ -263,7 +357,10 @@ mod tests {
     fn schedule_advances_on_hinted_retries() {
         let policy = Policy::expo().jitter(Jitter::None).max_tries(4);
         let mut e = Engine::new(&policy);
-        assert_eq!(e.failed(Duration::ZERO, || Some(S / 2)), Decision::Retry(S / 2));
+        assert_eq!(
+            e.failed(Duration::ZERO, || Some(S / 2)),
+            Decision::Retry(S / 2)
+        );
         assert_eq!(run(&mut e, Duration::ZERO), Decision::Retry(2 * S));
     }
 
@@ -291,7 +388,9 @@ mod tests {
 
     #[test]
     fn forever_never_stops_on_tries() {
-        let policy = Policy::constant(Duration::ZERO).jitter(Jitter::None).forever();
+        let policy = Policy::constant(Duration::ZERO)
+            .jitter(Jitter::None)
+            .forever();
         let mut e = Engine::new(&policy);
         for _ in 0..10_000 {
             assert_eq!(run(&mut e, Duration::ZERO), Decision::Retry(Duration::ZERO));

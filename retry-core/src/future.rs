@@ -88,7 +88,10 @@ impl Policy {
     /// # }
     /// ```
     #[inline]
-    pub fn retry_async<T, E, Op, Fut>(&self, op: Op) -> Retry<T, E, Op, AsyncClock, crate::backoff::Schedule, Hooks, DefaultSleeper>
+    pub fn retry_async<T, E, Op, Fut>(
+        &self,
+        op: Op,
+    ) -> Retry<T, E, Op, AsyncClock, crate::backoff::Schedule, Hooks, DefaultSleeper>
     where
         Op: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -100,7 +103,14 @@ impl Policy {
 impl<T, E, Op, C: Clock, S, H, Sl> Retry<T, E, Op, C, S, H, Sl> {
     /// Sleep with another runtime's timer (no tokio runtime needed then).
     pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<T, E, Op, C, S, H, Sl2> {
-        let Retry { engine, hooks, op, name, start, .. } = self;
+        let Retry {
+            engine,
+            hooks,
+            op,
+            name,
+            start,
+            ..
+        } = self;
         Retry::from_parts(engine, hooks, op, sleeper, name, start)
     }
 }
@@ -165,8 +175,10 @@ where
         loop {
             match this.state.as_mut().project() {
                 StateProj::Start => {
+                    // Straight to the first attempt (no stop in `Idle`).
                     this.retry.start();
-                    this.state.set(State::Idle);
+                    let fut = (this.retry.op)();
+                    this.state.set(State::Attempt { fut });
                 }
                 StateProj::Idle => {
                     let fut = (this.retry.op)();

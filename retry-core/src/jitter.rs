@@ -2,8 +2,7 @@
 
 use core::time::Duration;
 
-use rand::rngs::SmallRng;
-use rand::{Rng, RngCore, SeedableRng};
+use rand::RngCore;
 
 /// How a wait from the schedule is randomised.
 ///
@@ -42,7 +41,11 @@ impl JitterRng {
     pub const fn seeded(seed: u64) -> Self {
         // Keep 0 free as the "unseeded" marker.
         JitterRng {
-            state: if seed == 0 { 0x9E37_79B9_7F4A_7C15 } else { seed },
+            state: if seed == 0 {
+                0x9E37_79B9_7F4A_7C15
+            } else {
+                seed
+            },
         }
     }
 
@@ -51,19 +54,46 @@ impl JitterRng {
         if upper.is_zero() {
             return Duration::ZERO;
         }
-        if self.state == 0 {
-            *self = JitterRng::seeded(rand::rng().next_u64());
-        }
-        let mut rng = SmallRng::seed_from_u64(self.state);
-        self.state = rng.next_u64() | 1;
-        let nanos = upper.as_nanos();
-        match u64::try_from(nanos) {
-            Ok(n) => Duration::from_nanos(rng.random_range(0..=n)),
-            // Above ~584 years the nanoseconds leave u64: a fraction in f64 is fine there.
-            Err(_) => Duration::try_from_secs_f64(upper.as_secs_f64() * rng.random::<f64>())
-                .map_or(upper, |d| d.min(upper)),
-        }
+        let (state, wait) = draw(self.state, upper);
+        self.state = state;
+        wait
     }
+}
+
+/// SplitMix64's increment; odd, so the state runs through every u64.
+const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One draw, uniform in `[0, upper]`, from the state `state` (0: not seeded yet); the
+/// new state and the draw. By value, so the callers' state stays in registers.
+///
+/// The generator is SplitMix64: one add and a mix per draw, where re-seeding a
+/// xoshiro from the stored state cost four of those and two more outputs.
+#[inline(never)]
+fn draw(mut state: u64, upper: Duration) -> (u64, Duration) {
+    if state == 0 {
+        state = JitterRng::seeded(rand::rng().next_u64()).state;
+    }
+    state = state.wrapping_add(GAMMA);
+    if state == 0 {
+        // Keep 0 free as the "unseeded" marker (once in 2^64 draws).
+        state = GAMMA;
+    }
+    let mut z = state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let wait = match u64::try_from(upper.as_nanos()) {
+        // Lemire's multiply-shift: uniform up to a bias below 2^-64 of the range.
+        Ok(u64::MAX) => Duration::from_nanos(z),
+        Ok(n) => Duration::from_nanos(((u128::from(z) * u128::from(n + 1)) >> 64) as u64),
+        // Above ~584 years the nanoseconds leave u64: a fraction in f64 is fine there.
+        Err(_) => {
+            let fraction = (z >> 11) as f64 / (1u64 << 53) as f64;
+            Duration::try_from_secs_f64(upper.as_secs_f64() * fraction)
+                .map_or(upper, |d| d.min(upper))
+        }
+    };
+    (state, wait)
 }
 
 impl Default for JitterRng {
@@ -91,29 +121,48 @@ impl JitterState {
     }
 
     /// Randomise the schedule's wait `w`; the result is at most `max_delay`.
+    #[inline]
     pub(crate) fn apply(&mut self, jitter: Jitter, w: Duration, max_delay: Duration) -> Duration {
-        match jitter {
-            Jitter::None => w.min(max_delay),
-            Jitter::Full => self.rng.below(w.min(max_delay)),
-            Jitter::Equal => {
-                let w = w.min(max_delay);
-                let half = w / 2;
-                half + self.rng.below(w - half)
-            }
-            Jitter::Decorrelated => {
-                let first = (*self.first.get_or_insert(w)).min(max_delay);
-                let previous = if self.previous.is_zero() {
-                    first
-                } else {
-                    self.previous
-                };
-                let upper = previous.saturating_mul(3).min(max_delay).max(first);
-                let wait = first + self.rng.below(upper - first);
-                self.previous = wait;
-                wait
-            }
+        if let Jitter::None = jitter {
+            return w.min(max_delay);
         }
+        let (state, wait) = randomise(*self, jitter, w, max_delay);
+        *self = state;
+        wait
     }
+}
+
+/// [`JitterState::apply`] for the random kinds, out of line and by value, so that the
+/// engine's state is not pinned to memory on the paths that do not draw.
+#[inline(never)]
+fn randomise(
+    mut state: JitterState,
+    jitter: Jitter,
+    w: Duration,
+    max_delay: Duration,
+) -> (JitterState, Duration) {
+    let wait = match jitter {
+        Jitter::None => w.min(max_delay),
+        Jitter::Full => state.rng.below(w.min(max_delay)),
+        Jitter::Equal => {
+            let w = w.min(max_delay);
+            let half = w / 2;
+            half + state.rng.below(w - half)
+        }
+        Jitter::Decorrelated => {
+            let first = (*state.first.get_or_insert(w)).min(max_delay);
+            let previous = if state.previous.is_zero() {
+                first
+            } else {
+                state.previous
+            };
+            let upper = previous.saturating_mul(3).min(max_delay).max(first);
+            let wait = first + state.rng.below(upper - first);
+            state.previous = wait;
+            wait
+        }
+    };
+    (state, wait)
 }
 
 #[cfg(test)]
@@ -174,7 +223,12 @@ mod tests {
 
     #[test]
     fn every_kind_respects_max_delay() {
-        for jitter in [Jitter::None, Jitter::Full, Jitter::Equal, Jitter::Decorrelated] {
+        for jitter in [
+            Jitter::None,
+            Jitter::Full,
+            Jitter::Equal,
+            Jitter::Decorrelated,
+        ] {
             let mut state = JitterState::new(JitterRng::seeded(5));
             for _ in 0..200 {
                 assert!(state.apply(jitter, Duration::MAX, 5 * SEC) <= 5 * SEC);

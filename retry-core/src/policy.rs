@@ -235,7 +235,10 @@ mod tests {
             .jitter(Jitter::None)
             .max_tries(4)
             .max_time(Duration::from_secs(50));
-        assert_eq!(HTTP.waits().collect::<Vec<_>>(), [ms(100), ms(300), ms(900)]);
+        assert_eq!(
+            HTTP.waits().collect::<Vec<_>>(),
+            [ms(100), ms(300), ms(900)]
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::backoff::Schedule;
 use crate::budget::Budget;
 use crate::clock::Clock;
 use crate::details::Details;
-use crate::engine::{Decision, Engine};
+use crate::engine::{Decide, Decision, Engine};
 use crate::hooks::{HookSet, Hooks, Nop};
 use crate::policy::Policy;
 
@@ -92,7 +92,9 @@ impl<T, E, Op, C: Clock, S, H, Sl> Retry<T, E, Op, C, S, H, Sl> {
     }
 }
 
-impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, X, Y>, Sl> {
+impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl>
+    Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, X, Y>, Sl>
+{
     /// The name hooks and events report (`#[retry]` passes `module_path!()::fn_name`).
     pub fn name(mut self, name: &'static str) -> Self {
         self.name = name;
@@ -119,7 +121,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
 
     /// A custom schedule; when it ends, so do the retries. The policy's limits and
     /// jitter still apply.
-    pub fn wait<W>(self, schedule: W) -> Retry<T, E, Op, C, W::IntoIter, Hooks<G, R, K, A, B, X, Y>, Sl>
+    pub fn wait<W>(
+        self,
+        schedule: W,
+    ) -> Retry<T, E, Op, C, W::IntoIter, Hooks<G, R, K, A, B, X, Y>, Sl>
     where
         W: IntoIterator<Item = Duration>,
     {
@@ -135,7 +140,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
     }
 
     /// Stop at once, returning the error, when `giveup` says `true`.
-    pub fn giveup<F: Fn(&E) -> bool>(self, giveup: F) -> Retry<T, E, Op, C, S, Hooks<F, R, K, A, B, X, Y>, Sl> {
+    pub fn giveup<F: Fn(&E) -> bool>(
+        self,
+        giveup: F,
+    ) -> Retry<T, E, Op, C, S, Hooks<F, R, K, A, B, X, Y>, Sl> {
         self.map_hooks(|h| Hooks {
             giveup,
             retry_if: h.retry_if,
@@ -148,7 +156,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
     }
 
     /// Stop at once, returning the error, when `retry_if` says `false`.
-    pub fn retry_if<F: Fn(&E) -> bool>(self, retry_if: F) -> Retry<T, E, Op, C, S, Hooks<G, F, K, A, B, X, Y>, Sl> {
+    pub fn retry_if<F: Fn(&E) -> bool>(
+        self,
+        retry_if: F,
+    ) -> Retry<T, E, Op, C, S, Hooks<G, F, K, A, B, X, Y>, Sl> {
         self.map_hooks(|h| Hooks {
             giveup: h.giveup,
             retry_if,
@@ -163,7 +174,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
     /// Treat an `Ok` value as a failure when `retry_if_ok` says `true` (Python
     /// `backoff`'s `on_predicate`). If the last attempt's `Ok` is still rejected, that
     /// `Ok` is returned.
-    pub fn retry_if_ok<F: Fn(&T) -> bool>(self, retry_if_ok: F) -> Retry<T, E, Op, C, S, Hooks<G, R, F, A, B, X, Y>, Sl> {
+    pub fn retry_if_ok<F: Fn(&T) -> bool>(
+        self,
+        retry_if_ok: F,
+    ) -> Retry<T, E, Op, C, S, Hooks<G, R, F, A, B, X, Y>, Sl> {
         self.map_hooks(|h| Hooks {
             giveup: h.giveup,
             retry_if: h.retry_if,
@@ -177,7 +191,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
 
     /// A server's hint (e.g. `Retry-After`): wait this instead of the schedule, capped
     /// by `max_delay` and the deadline; no jitter is added.
-    pub fn retry_after<F: Fn(&E) -> Option<Duration>>(self, retry_after: F) -> Retry<T, E, Op, C, S, Hooks<G, R, K, F, B, X, Y>, Sl> {
+    pub fn retry_after<F: Fn(&E) -> Option<Duration>>(
+        self,
+        retry_after: F,
+    ) -> Retry<T, E, Op, C, S, Hooks<G, R, K, F, B, X, Y>, Sl> {
         self.map_hooks(|h| Hooks {
             giveup: h.giveup,
             retry_if: h.retry_if,
@@ -190,7 +207,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
     }
 
     /// Run before each sleep; [`Details::wait`] is the coming wait.
-    pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(self, on_backoff: F) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y>, Sl> {
+    pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(
+        self,
+        on_backoff: F,
+    ) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y>, Sl> {
         self.map_hooks(|h| Hooks {
             giveup: h.giveup,
             retry_if: h.retry_if,
@@ -203,7 +223,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
     }
 
     /// Run once when the call returns a failed outcome, whatever stopped it.
-    pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(self, on_giveup: F) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, F, Y>, Sl> {
+    pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(
+        self,
+        on_giveup: F,
+    ) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, F, Y>, Sl> {
         self.map_hooks(|h| Hooks {
             giveup: h.giveup,
             retry_if: h.retry_if,
@@ -216,7 +239,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
     }
 
     /// Run once when the call returns an accepted `Ok`.
-    pub fn on_success<F: Fn(&Details<'_, T, E>)>(self, on_success: F) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, X, F>, Sl> {
+    pub fn on_success<F: Fn(&Details<'_, T, E>)>(
+        self,
+        on_success: F,
+    ) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, X, F>, Sl> {
         self.map_hooks(|h| Hooks {
             giveup: h.giveup,
             retry_if: h.retry_if,
@@ -228,7 +254,10 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
         })
     }
 
-    fn map_hooks<H2>(self, f: impl FnOnce(Hooks<G, R, K, A, B, X, Y>) -> H2) -> Retry<T, E, Op, C, S, H2, Sl> {
+    fn map_hooks<H2>(
+        self,
+        f: impl FnOnce(Hooks<G, R, K, A, B, X, Y>) -> H2,
+    ) -> Retry<T, E, Op, C, S, H2, Sl> {
         Retry {
             engine: self.engine,
             hooks: f(self.hooks),
@@ -241,7 +270,9 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl> Retry<T, E, Op, C, S, Hooks
     }
 }
 
-impl<T, E, Op, C: Clock, S: Iterator<Item = Duration>, H: HookSet<T, E>, Sl> Retry<T, E, Op, C, S, H, Sl> {
+impl<T, E, Op, C: Clock, S: Iterator<Item = Duration>, H: HookSet<T, E>, Sl>
+    Retry<T, E, Op, C, S, H, Sl>
+{
     /// Whether the clock must be read: for `max_time`, a hook or tracing.
     #[inline]
     fn needs_clock(&self) -> bool {
@@ -266,61 +297,79 @@ impl<T, E, Op, C: Clock, S: Iterator<Item = Duration>, H: HookSet<T, E>, Sl> Ret
     /// and try again. Runs the predicates, the hooks and the engine, in SPEC order.
     #[inline]
     pub fn after(&mut self, outcome: &Result<T, E>) -> Step {
-        let elapsed = self.start.map_or(Duration::ZERO, C::since);
-        let decision = match outcome {
-            Ok(value) => {
+        // The common case first, inline: an accepted success with no hook reads no clock.
+        if !H::HOOKED {
+            if let Ok(value) = outcome {
                 if !self.hooks.rejects_ok(value) {
                     self.engine.succeeded();
-                    self.hooks.on_success(&self.details(elapsed, None, outcome));
                     return Step::Done;
                 }
-                self.engine.failed(elapsed, || None)
-            }
-            Err(error) => {
-                if self.hooks.stops_on(error) {
-                    Decision::Return(self.engine.stopped())
-                } else {
-                    let hooks = &self.hooks;
-                    self.engine.failed(elapsed, || hooks.hint(error))
-                }
-            }
-        };
-        match decision {
-            Decision::Retry(wait) => {
-                self.hooks.on_backoff(&self.details(elapsed, Some(wait), outcome));
-                #[cfg(feature = "tracing")]
-                tracing::info!(
-                    name = self.name,
-                    attempt = self.engine.tries(),
-                    wait = ?wait,
-                    elapsed = ?elapsed,
-                    "attempt failed; retrying"
-                );
-                Step::Sleep(wait)
-            }
-            Decision::Return(_stop) => {
-                self.hooks.on_giveup(&self.details(elapsed, None, outcome));
-                #[cfg(feature = "tracing")]
-                tracing::error!(
-                    name = self.name,
-                    attempt = self.engine.tries(),
-                    elapsed = ?elapsed,
-                    reason = ?_stop,
-                    "giving up"
-                );
-                Step::Done
             }
         }
+        let elapsed = self.start.map_or(Duration::ZERO, C::since);
+        after_attempt(&mut self.engine, &self.hooks, self.name, elapsed, outcome)
     }
+}
 
-    #[inline]
-    fn details<'a>(&self, elapsed: Duration, wait: Option<Duration>, outcome: &'a Result<T, E>) -> Details<'a, T, E> {
-        Details {
-            name: self.name,
-            tries: self.engine.tries(),
-            elapsed,
-            wait,
-            outcome,
+/// The body of [`Retry::after`], shared with the lean state of `#[retry]`: predicates,
+/// hooks, events and the engine, in SPEC order. `elapsed` is read after the attempt (or
+/// zero when nothing needs the clock).
+#[inline]
+pub(crate) fn after_attempt<T, E, H: HookSet<T, E>, D: Decide>(
+    engine: &mut D,
+    hooks: &H,
+    name: &'static str,
+    elapsed: Duration,
+    outcome: &Result<T, E>,
+) -> Step {
+    let details = |tries: u32, wait: Option<Duration>| Details {
+        name,
+        tries,
+        elapsed,
+        wait,
+        outcome,
+    };
+    let decision = match outcome {
+        Ok(value) => {
+            if !hooks.rejects_ok(value) {
+                engine.succeeded();
+                hooks.on_success(&details(engine.tries(), None));
+                return Step::Done;
+            }
+            engine.failed(elapsed, || None)
+        }
+        Err(error) => {
+            if hooks.stops_on(error) {
+                Decision::Return(engine.stopped())
+            } else {
+                engine.failed(elapsed, || hooks.hint(error))
+            }
+        }
+    };
+    match decision {
+        Decision::Retry(wait) => {
+            hooks.on_backoff(&details(engine.tries(), Some(wait)));
+            #[cfg(feature = "tracing")]
+            tracing::info!(
+                name = name,
+                attempt = engine.tries(),
+                wait = ?wait,
+                elapsed = ?elapsed,
+                "attempt failed; retrying"
+            );
+            Step::Sleep(wait)
+        }
+        Decision::Return(_stop) => {
+            hooks.on_giveup(&details(engine.tries(), None));
+            #[cfg(feature = "tracing")]
+            tracing::error!(
+                name = name,
+                attempt = engine.tries(),
+                elapsed = ?elapsed,
+                reason = ?_stop,
+                "giving up"
+            );
+            Step::Done
         }
     }
 }

@@ -399,6 +399,7 @@ proptest! {
     }
 }
 
+#[cfg(feature = "tokio")]
 proptest! {
     // Each case builds a runtime; fewer cases, the same caps.
     #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]

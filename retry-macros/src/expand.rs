@@ -252,6 +252,24 @@ fn duration(private: &TokenStream, d: &DurationArg) -> TokenStream {
     }
 }
 
+/// Whether every setting of the policy is a literal (no `policy`, `wait` or budget
+/// expression): then the policy is a constant and the call uses the lean state.
+fn is_lean(config: &Config) -> bool {
+    let literal = |d: &Option<DurationArg>| !matches!(d, Some(DurationArg::Expr(_)));
+    let schedule = match &config.schedule {
+        None => true,
+        Some(Schedule::Expo { factor, .. } | Schedule::Fibo { factor }) => literal(factor),
+        Some(Schedule::Constant(interval)) => matches!(interval, DurationArg::Literal { .. }),
+        Some(Schedule::Wait(_)) => false,
+    };
+    config.policy.is_none()
+        && config.budget.is_none()
+        && schedule
+        && !matches!(config.max_tries, Some(MaxTries::Expr(_)))
+        && literal(&config.max_time)
+        && literal(&config.max_delay)
+}
+
 /// The `Policy` expression: `policy = ..` as given, else built from the keys.
 fn policy(private: &TokenStream, config: &Config) -> TokenStream {
     if let Some(policy) = &config.policy {
@@ -345,10 +363,22 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     } else {
         quote!(blocking)
     };
-    let mut builder = quote_spanned! {ret.span()=>
-        #private::#constructor::<#ret>(&#policy)
+    // Every setting a literal: the policy and the name become constants of a local
+    // type, and the call keeps only what changes (`__private::Lean`).
+    let lean = is_lean(&config);
+    let spec = Ident::new("__RETRY_SPEC", Span::mixed_site());
+    let name = quote!(::core::concat!(::core::module_path!(), "::", #fn_name));
+    let mut builder = if lean {
+        quote_spanned! {ret.span()=>
+            #private::#constructor::<#ret>(&#spec.policy)
+        }
+    } else {
+        let mut builder = quote_spanned! {ret.span()=>
+            #private::#constructor::<#ret>(&#policy)
+        };
+        builder.extend(quote!(.name(#name)));
+        builder
     };
-    builder.extend(quote!(.name(::core::concat!(::core::module_path!(), "::", #fn_name))));
     if let Some(Schedule::Wait(w)) = &config.schedule {
         builder.extend(quote!(.wait(#w)));
     }
@@ -366,6 +396,27 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
             let method = Ident::new(method, value.span());
             builder.extend(quote!(.#method(#value)));
         }
+    }
+
+    if lean {
+        // J: the generator (full, equal); D: the decorrelated state; neither without
+        // jitter. K: 1 when the clock is read (max_time, a hook, or tracing, which only
+        // the runtime knows).
+        let (rng_slots, decorrelated_slots) = match config.jitter {
+            Some(JitterKind::None) => (0usize, 0usize),
+            Some(JitterKind::Decorrelated) => (0, 1),
+            Some(JitterKind::Full | JitterKind::Equal) | None => (1, 0),
+        };
+        let clock = if config.max_time.is_some()
+            || config.on_backoff.is_some()
+            || config.on_giveup.is_some()
+            || config.on_success.is_some()
+        {
+            quote!(1)
+        } else {
+            quote!({ #private::CLOCK_FOR_TRACING })
+        };
+        builder = quote!(#private::lean::<#rng_slots, #decorrelated_slots, #clock, _, _, _, _>(&#spec, #builder));
     }
 
     let attempt_binding = config
@@ -403,22 +454,43 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         }
     };
     let sleep = if is_async {
-        quote!(#private::sleep_with(&#sleeper, #wait).await)
+        // The sleep future is held directly (no wrapper); a zero wait skips the timer.
+        quote!(if #private::nonzero(#wait) { #private::Sleeper::sleep(&#sleeper, #wait).await })
     } else {
         quote!(#private::sleep_blocking(#wait))
+    };
+    // The lean state is told its `static` at each step, so the policy is a constant there.
+    let (spec_static, spec_arg) = if lean {
+        (
+            quote! {
+                static #spec: #private::Spec = #private::Spec {
+                    policy: #policy,
+                    name: #name,
+                };
+            },
+            quote!(&#spec,),
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new())
     };
     let retry_loop = |body: TokenStream| {
         let attempt = attempt(body);
         quote! {
+            #spec_static
             let mut #retry = #builder;
             #retry.start();
             loop {
-                #count_attempt
-                let #outcome = #attempt;
-                match #retry.after(&#outcome) {
-                    #private::Step::Done => return #outcome,
-                    #private::Step::Sleep(#wait) => #sleep,
-                }
+                // The outcome's scope ends before the sleep, so that an async fn's future
+                // does not keep it across the sleep.
+                let #wait = {
+                    #count_attempt
+                    let #outcome = #attempt;
+                    match #retry.after(#spec_arg &#outcome) {
+                        #private::Step::Done => return #outcome,
+                        #private::Step::Sleep(#wait) => #wait,
+                    }
+                };
+                #sleep;
             }
         }
     };

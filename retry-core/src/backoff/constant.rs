@@ -50,6 +50,9 @@ mod tests {
 
     #[test]
     fn zero_interval() {
-        assert_eq!(Constant::new(Duration::ZERO).nth(1000), Some(Duration::ZERO));
+        assert_eq!(
+            Constant::new(Duration::ZERO).nth(1000),
+            Some(Duration::ZERO)
+        );
     }
 }

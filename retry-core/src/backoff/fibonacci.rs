@@ -29,6 +29,19 @@ impl Fibonacci {
     pub const fn factor(&self) -> Duration {
         self.factor
     }
+
+    /// The wait at step `n` (0-based) of a fresh schedule: `factor * fib(n + 1)`,
+    /// saturating at [`Duration::MAX`]. Computed from `factor` alone, so a holder of a
+    /// constant policy can keep just a step count (the lean state of `#[retry]`).
+    pub(crate) fn nth_wait(&self, n: u32) -> Duration {
+        // Past 200 steps every wait has saturated (fib(201) ns is beyond Duration::MAX),
+        // or is zero with a zero factor.
+        let (mut current, mut next) = (self.factor, self.factor);
+        for _ in 0..n.min(200) {
+            (current, next) = (next, current.saturating_add(next));
+        }
+        current
+    }
 }
 
 impl Iterator for Fibonacci {
@@ -63,7 +76,26 @@ mod tests {
     #[test]
     fn scaled_by_factor() {
         let waits: Vec<_> = Fibonacci::new(Duration::from_millis(10)).take(5).collect();
-        assert_eq!(waits, [10, 10, 20, 30, 50].map(Duration::from_millis).to_vec());
+        assert_eq!(
+            waits,
+            [10, 10, 20, 30, 50].map(Duration::from_millis).to_vec()
+        );
+    }
+
+    #[test]
+    fn nth_wait_matches_the_iterator() {
+        for factor in [
+            Duration::ZERO,
+            Duration::from_nanos(1),
+            Duration::from_secs(1),
+            Duration::MAX,
+        ] {
+            let mut fresh = Fibonacci::new(factor);
+            for (n, wait) in fresh.take(300).enumerate() {
+                assert_eq!(fresh.nth_wait(n as u32), wait, "{factor:?} {n}");
+            }
+            assert_eq!(fresh.nth_wait(u32::MAX), fresh.nth(299).unwrap());
+        }
     }
 
     #[test]

@@ -42,6 +42,19 @@ impl Iterator for Schedule {
     }
 }
 
+impl Schedule {
+    /// The wait at step `n` (0-based) of this schedule started afresh, as a
+    /// [`Policy`](crate::Policy) holds it: what its `n + 1`-th `next()` returns.
+    #[inline]
+    pub(crate) fn nth_wait(&self, n: u32) -> Duration {
+        match self {
+            Schedule::Exponential(s) => s.nth_wait(n),
+            Schedule::Fibonacci(s) => s.nth_wait(n),
+            Schedule::Constant(s) => s.interval(),
+        }
+    }
+}
+
 /// `nanos` as a `Duration`, saturating at [`Duration::MAX`].
 pub(crate) fn duration_from_nanos_saturating(nanos: u128) -> Duration {
     const NANOS_PER_SEC: u128 = 1_000_000_000;
