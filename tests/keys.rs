@@ -560,17 +560,6 @@ fn sleep_key_needs_no_tokio_runtime() {
     assert_eq!(CUSTOM_SLEEPS.load(Ordering::SeqCst), 306);
 }
 
-fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    for _ in 0..10_000 {
-        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-    panic!("not finished");
-}
-
 // ---------------- policy, crate, attempt ----------------
 
 const QUICK: Policy = Policy::constant(Duration::from_secs(2))
@@ -695,3 +684,7 @@ async fn remaining_keys_async() {
     let (_, t) = timed(expo_args_async(&c)).await;
     assert_eq!((c.get(), t), (3, S + S / 2));
 }
+
+#[path = "support/block_on.rs"]
+mod block_on;
+use block_on::block_on;

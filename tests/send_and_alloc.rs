@@ -1,13 +1,20 @@
 //! The annotated async fn's future is `Send` when its body's is; dropping it stops the
 //! retries; no call allocates when its arguments are borrowed.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use retry::retry;
+
+#[path = "support/alloc_counter.rs"]
+mod alloc_counter;
+#[path = "support/block_on.rs"]
+mod block_on;
+
+use alloc_counter::allocations;
+use block_on::block_on;
 
 // ---------------- Send ----------------
 
@@ -68,31 +75,6 @@ async fn dropping_mid_sleep_makes_no_further_attempt() {
 
 // ---------------- allocations ----------------
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = ALLOCATIONS.with(Cell::get);
-    let out = f();
-    (out, ALLOCATIONS.with(Cell::get) - before)
-}
-
 #[retry(expo(factor = "1us"), max_tries = 4, max_time = "60s", giveup = |e: &&str| e.is_empty(),
         on_backoff = |d| assert!(d.wait().is_some()))]
 fn borrowed_sync(counter: &Cell<u32>, key: &str) -> Result<u32, &'static str> {
@@ -111,16 +93,6 @@ async fn borrowed_async(counter: &Cell<u32>, key: &str) -> Result<u32, &'static 
         Err("busy")
     } else {
         Ok(counter.get())
-    }
-}
-
-fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
     }
 }
 

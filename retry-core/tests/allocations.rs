@@ -1,41 +1,17 @@
 //! No heap allocation on any path of a call: first-try success, and two failures then
 //! success, blocking and async.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::time::Duration;
 
 use retry_core::{Details, Jitter, Policy};
 
-struct Counting;
+#[path = "../../tests/support/alloc_counter.rs"]
+mod alloc_counter;
+#[path = "../../tests/support/block_on.rs"]
+mod block_on;
 
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Allocations made on this thread by `f`.
-fn allocations<R>(f: impl FnOnce() -> R) -> (R, usize) {
-    let before = ALLOCATIONS.with(Cell::get);
-    let out = f();
-    (out, ALLOCATIONS.with(Cell::get) - before)
-}
+use alloc_counter::allocations;
+use block_on::block_on;
 
 const POLICY: Policy = Policy::expo()
     .factor(Duration::from_micros(1))
@@ -73,16 +49,6 @@ fn blocking_allocates_nothing() {
         });
         assert_eq!(out, Ok(failures + 1));
         assert_eq!(n, 0, "allocations with {failures} failures");
-    }
-}
-
-fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
     }
 }
 

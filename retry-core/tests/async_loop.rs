@@ -202,13 +202,6 @@ fn custom_sleeper_needs_no_tokio_runtime() {
     assert_eq!(sleeps.get(), 3 * S);
 }
 
-fn block_on<F: std::future::Future>(fut: F) -> F::Output {
-    let mut fut = std::pin::pin!(fut);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    for _ in 0..1000 {
-        if let std::task::Poll::Ready(out) = fut.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-    panic!("future did not finish");
-}
+#[path = "../../tests/support/block_on.rs"]
+mod block_on;
+use block_on::block_on;

@@ -3,8 +3,6 @@
 //!
 //! `cargo run --release -p retry-benches --bin allocations` prints two markdown tables.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::hint::black_box;
 use std::mem::size_of_val;
 
@@ -13,41 +11,8 @@ use retry_benches::{
     ONE_WAIT_SCENARIO, SYNC_FIRST_TRY, SYNC_TWO_RETRIES,
 };
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded to `System` unchanged; the counter is a thread-local
-// `Cell` of a `Copy` integer, which never allocates.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        // SAFETY: the caller's contract is `System.alloc`'s.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        // SAFETY: as above.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: as above.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        // SAFETY: as above.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "../../../tests/support/alloc_counter.rs"]
+mod alloc_counter;
 
 /// Calls per measurement.
 const CALLS: u64 = 200;
@@ -63,10 +28,10 @@ fn cell(n: f64) -> String {
 fn allocations_per_call(run: fn(&Bench) -> u32, bench: &Bench) -> f64 {
     // Warm up: thread-locals, the runtime's timer wheel, lazily seeded generators.
     black_box(run_many(run, bench, 3));
-    let before = ALLOCATIONS.with(Cell::get);
-    black_box(run_many(run, bench, CALLS));
-    let after = ALLOCATIONS.with(Cell::get);
-    (after - before) as f64 / CALLS as f64
+    let ((), allocations) = alloc_counter::allocations(|| {
+        black_box(run_many(run, bench, CALLS));
+    });
+    allocations as f64 / CALLS as f64
 }
 
 fn main() {
