@@ -1,7 +1,7 @@
 //! The `#[retry]` attribute. Use it through the `retry` crate, which documents every key.
 //!
-//! Three stages: [`args`] parses the attribute keeping every token, [`validate`] applies
-//! the rules, [`expand`] writes a short loop around `retry-core`.
+//! Three stages: `args` parses the attribute keeping every token, `validate` applies
+//! the rules, `expand` writes a short loop around `retry-core`.
 
 use proc_macro::TokenStream;
 use quote::quote;
