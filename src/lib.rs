@@ -56,7 +56,7 @@
 //! | `constant("1s")` / `constant(interval = "1s")` | duration | the same wait every time |
 //! | `wait = EXPR` | `IntoIterator<Item = Duration>` | a custom schedule; when it ends, so do the retries |
 //! | `jitter = full \| equal \| decorrelated \| none` | ident | randomise waits (default `full`) |
-//! | `max_tries = N` | `u32` literal >= 1 or expression | total attempts, the first included (default 3) |
+//! | `max_tries = N` | `u32` literal >= 1 or expression | total attempts, the first included (default 3; with `max_time` and no `max_tries`, no attempt limit: the time budget is the limit) |
 //! | `forever` | flag | no attempt limit |
 //! | `max_time = "50s"` | duration | time budget from the start of the first attempt |
 //! | `max_delay = "30s"` | duration | cap on any single wait, hints included (default 60 s) |
@@ -151,7 +151,8 @@
 //! # use retry::testing::FakeSleeps;
 //!
 //! // Attempts start at 0, 10, 20 and 25 s: the last wait is cut to the deadline.
-//! #[retry(constant("10s"), jitter = none, forever, max_time = "25s")]
+//! // (`max_time` without `max_tries` lifts the default limit of 3 attempts.)
+//! #[retry(constant("10s"), jitter = none, max_time = "25s")]
 //! fn until_deadline(calls: &mut u32) -> Result<(), ()> { *calls += 1; Err(()) }
 //!
 //! #[retry(expo, jitter = none, max_tries = cfg.0, max_delay = cfg.1)]

@@ -688,3 +688,28 @@ async fn remaining_keys_async() {
 #[path = "support/block_on.rs"]
 mod block_on;
 use block_on::block_on;
+
+// ---------------- SPEC §3's example, word for word ----------------
+
+#[retry(constant("10s"), jitter = none, max_time = "25s")]
+async fn spec_deadline_example(times: &RefCell<Vec<Duration>>, start: Instant) -> Result<(), ()> {
+    times.borrow_mut().push(start.elapsed());
+    Err(())
+}
+
+#[retry(constant("10s"), jitter = none, max_time = "25s")]
+fn spec_deadline_example_sync(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, u32::MAX)
+}
+
+#[tokio::test(start_paused = true)]
+async fn max_time_without_max_tries_is_the_limit() {
+    // A time budget without max_tries: the budget is the limit, not the default 3 tries.
+    let times = RefCell::new(Vec::new());
+    spec_deadline_example(&times, Instant::now())
+        .await
+        .unwrap_err();
+    assert_eq!(*times.borrow(), secs(&[0, 10, 20, 25]));
+    let (_, tries, sleeps) = sync_run(spec_deadline_example_sync);
+    assert_eq!((tries, sleeps), (4, secs(&[10, 10, 5])));
+}

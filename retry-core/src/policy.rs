@@ -30,6 +30,8 @@ pub struct Policy {
     pub(crate) jitter: Jitter,
     /// `None`: no limit on attempts.
     pub(crate) max_tries: Option<u32>,
+    /// Whether `max_tries` (or `forever`) was set, rather than left at its default.
+    tries_set: bool,
     pub(crate) max_time: Option<Duration>,
     pub(crate) max_delay: Duration,
 }
@@ -47,6 +49,7 @@ impl Policy {
             schedule,
             jitter: Jitter::Full,
             max_tries: Some(Self::DEFAULT_MAX_TRIES),
+            tries_set: false,
             max_time: None,
             max_delay: Self::DEFAULT_MAX_DELAY,
         }
@@ -92,22 +95,32 @@ impl Policy {
         self
     }
 
-    /// Total attempts, the first included (default 3). 0 is taken as 1: the operation
-    /// always runs once.
+    /// Total attempts, the first included (default 3, or no limit when `max_time` is
+    /// set). 0 is taken as 1: the operation always runs once.
     pub const fn max_tries(mut self, max_tries: u32) -> Policy {
         self.max_tries = Some(if max_tries == 0 { 1 } else { max_tries });
+        self.tries_set = true;
         self
     }
 
     /// No limit on attempts; `max_time`, a finite schedule and a budget still apply.
     pub const fn forever(mut self) -> Policy {
         self.max_tries = None;
+        self.tries_set = true;
         self
     }
 
     /// A time budget from the start of the first attempt: no attempt starts after it.
+    ///
+    /// With a time budget and no explicit [`max_tries`](Self::max_tries), the budget is
+    /// the limit: the default of 3 attempts no longer applies (as in Python's
+    /// `backoff`). So `constant(10 s)` without jitter and `max_time(25 s)` makes attempts
+    /// at 0, 10, 20 and 25 s. An explicit `max_tries`, before or after, still applies.
     pub const fn max_time(mut self, max_time: Duration) -> Policy {
         self.max_time = Some(max_time);
+        if !self.tries_set {
+            self.max_tries = None;
+        }
         self
     }
 
@@ -276,6 +289,30 @@ mod tests {
             .waits()
             .collect();
         assert_eq!(constant, [ms(250), ms(250)]);
+    }
+
+    #[test]
+    fn max_time_lifts_the_default_tries_only() {
+        let ten = Duration::from_secs(10);
+        let budget = Duration::from_secs(25);
+        // SPEC: attempts at 0, 10, 20 and 25 s.
+        let waits: Vec<_> = Policy::constant(ten)
+            .jitter(Jitter::None)
+            .max_time(budget)
+            .waits()
+            .collect();
+        assert_eq!(waits, [10, 10, 5].map(Duration::from_secs));
+        assert_eq!(Policy::expo().max_time(budget).tries_limit(), None);
+        // An explicit limit holds in either order.
+        assert_eq!(
+            Policy::expo().max_tries(2).max_time(budget).tries_limit(),
+            Some(2)
+        );
+        assert_eq!(
+            Policy::expo().max_time(budget).max_tries(2).tries_limit(),
+            Some(2)
+        );
+        assert_eq!(Policy::expo().tries_limit(), Some(3));
     }
 
     #[test]
