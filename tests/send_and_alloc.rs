@@ -119,3 +119,45 @@ fn no_allocation_with_borrowed_arguments() {
         assert_eq!((out, n), (Ok(expected), 0));
     }
 }
+
+// ---------------- Send with owned arguments that are Send but not Sync ----------------
+
+#[retry(constant(0), max_tries = 2)]
+async fn send_owned<T: Clone + Send + std::fmt::Debug>(
+    item: T,
+    log: std::sync::mpsc::Sender<String>,
+) -> Result<(), ()> {
+    tokio::task::yield_now().await;
+    log.send(format!("{item:?}")).map_err(|_| ())
+}
+
+#[retry(constant(0), max_tries = 3)]
+async fn cell_argument(counter: Cell<u32>, attempts: &AtomicU32) -> Result<u32, u32> {
+    tokio::task::yield_now().await;
+    counter.set(counter.get() + 1); // a fresh copy per attempt: always 1
+    let n = attempts.fetch_add(1, Ordering::SeqCst) + 1;
+    if n < 2 {
+        Err(counter.get())
+    } else {
+        Ok(counter.get())
+    }
+}
+
+#[tokio::test]
+async fn owned_send_but_not_sync_arguments_keep_the_future_send() {
+    // `T: Send` only, and `mpsc::Sender` / `Cell` are Send but not Sync: the attempt owns
+    // its copies, so the future is still Send and can be spawned.
+    let (tx, rx) = std::sync::mpsc::channel();
+    tokio::spawn(send_owned(Cell::new(5u8), tx))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rx.recv().unwrap(), "Cell { value: 5 }");
+    let attempts = Arc::new(AtomicU32::new(0));
+    let a = attempts.clone();
+    let out = tokio::spawn(async move { cell_argument(Cell::new(0), &a).await })
+        .await
+        .unwrap();
+    assert_eq!(out, Ok(1));
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+}

@@ -482,3 +482,68 @@ async fn retry_above_tokio_test() -> Result<(), String> {
         Ok(())
     }
 }
+
+// --- owned arguments used only by the attribute's expressions are not copied ---
+
+#[retry(wait = schedule, jitter = none)]
+fn schedule_from_owned_argument(schedule: Vec<Duration>, calls: &mut u32) -> Result<(), u32> {
+    *calls += 1;
+    Err(*calls)
+}
+
+#[test]
+fn owned_argument_moved_into_wait() {
+    let _sleeps = retry::testing::FakeSleeps::start();
+    let mut calls = 0;
+    let out = schedule_from_owned_argument(vec![Duration::from_millis(1); 2], &mut calls);
+    assert_eq!(out, Err(3));
+}
+
+// --- `Result<impl Trait, E>` ---
+
+#[retry(constant(0), max_tries = 3)]
+fn opaque_ok(counter: &Cell<u32>) -> Result<impl std::fmt::Display, String> {
+    flaky(counter, 2)
+}
+
+#[retry(constant(0), max_tries = 3)]
+async fn opaque_ok_async(counter: &Cell<u32>) -> Result<impl std::fmt::Display, String> {
+    flaky(counter, 2)
+}
+
+#[tokio::test]
+async fn impl_trait_in_the_result() {
+    assert_eq!(opaque_ok(&Cell::new(0)).unwrap().to_string(), "2");
+    assert_eq!(
+        opaque_ok_async(&Cell::new(0)).await.unwrap().to_string(),
+        "2"
+    );
+}
+
+// --- nested items keep their own `self` in a by-value method ---
+
+#[derive(Clone)]
+struct Meter(u32);
+
+impl Meter {
+    #[retry(constant(0), max_tries = 2)]
+    fn reading(self) -> Result<u32, String> {
+        struct Scaled(u32);
+        impl Scaled {
+            fn get(&self) -> u32 {
+                self.0 * 10
+            }
+        }
+        let value = Scaled(self.0).get();
+        assert_eq!(
+            format!("{}", self.0),
+            value.to_string().trim_end_matches('0')
+        );
+        Ok(value)
+    }
+}
+
+#[test]
+fn nested_item_self_is_untouched() {
+    assert_eq!(Meter(4).reading(), Ok(40));
+}

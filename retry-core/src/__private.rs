@@ -84,8 +84,21 @@ impl<T: Clone> CloneArg for T {
 
 /// A copy of an owned argument for one attempt.
 #[inline(always)]
-pub fn clone_arg<T: CloneArg>(value: &T) -> T {
-    value.clone_arg()
+pub fn clone_arg<T: CloneArg>(value: &T) -> PerAttempt<T> {
+    PerAttempt(value.clone_arg())
+}
+
+/// One attempt's copy of an owned argument. Not `Copy`, so that the attempt's closure
+/// or async block takes it by value (`.take()`), even when the argument is `Copy`: the
+/// attempt's future then owns its copy instead of borrowing one.
+pub struct PerAttempt<T>(T);
+
+impl<T> PerAttempt<T> {
+    /// The copy.
+    #[inline(always)]
+    pub fn take(self) -> T {
+        self.0
+    }
 }
 
 /// Sleep between blocking attempts.

@@ -235,6 +235,9 @@ pub(crate) fn decide<S: Iterator<Item = Duration>>(
     let Some(scheduled) = schedule.next() else {
         return Decision::Return(Stop::Exhausted);
     };
+    if limits.jitter == Jitter::Decorrelated {
+        jitter_state.note_first(scheduled);
+    }
     let wait = match hint() {
         Some(hint) => hint.min(limits.max_delay),
         None => jitter_state.apply(limits.jitter, scheduled, limits.max_delay),
@@ -376,6 +379,24 @@ mod tests {
             .collect();
         assert!(waits.iter().all(|w| *w <= 10 * S));
         assert!(waits.iter().any(|w| *w != 10 * S));
+    }
+
+    #[test]
+    fn decorrelated_starts_from_the_first_wait_even_after_a_hint() {
+        let policy = Policy::expo().jitter(Jitter::Decorrelated).forever();
+        for seed in 0..200 {
+            let mut e = Engine::new(&policy).seed(seed);
+            // The first retry is hinted; the second draws from [1 s, 3 s] (first = 1 s,
+            // the schedule's first wait), not from the schedule's second wait.
+            assert_eq!(
+                e.failed(Duration::ZERO, || Some(S / 10)),
+                Decision::Retry(S / 10)
+            );
+            match run(&mut e, Duration::ZERO) {
+                Decision::Retry(w) => assert!(w >= S && w <= 3 * S, "{w:?}"),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::retry::{Retry, Step};
 /// How the async loop sleeps: any `Fn(Duration) -> impl Future<Output = ()>`, or
 /// [`TokioSleeper`].
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot sleep: enable the `tokio` feature or pass `.sleep(|d| your_runtime_sleep(d))`",
+    message = "`{Self}` cannot sleep: enable the `tokio` feature, or name a sleep function: `sleep = my_runtime_sleep` in #[retry], `.sleep(my_runtime_sleep)` on a call-site `Retry`",
     label = "no sleeper"
 )]
 pub trait Sleeper {

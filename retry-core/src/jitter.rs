@@ -120,6 +120,15 @@ impl JitterState {
         }
     }
 
+    /// Remember the schedule's first wait for decorrelated jitter, even when a server's
+    /// hint replaces it (decorrelated waits start from the schedule's first wait).
+    #[inline]
+    pub(crate) fn note_first(&mut self, w: Duration) {
+        if self.first.is_none() {
+            self.first = Some(w);
+        }
+    }
+
     /// Randomise the schedule's wait `w`; the result is at most `max_delay`.
     #[inline]
     pub(crate) fn apply(&mut self, jitter: Jitter, w: Duration, max_delay: Duration) -> Duration {

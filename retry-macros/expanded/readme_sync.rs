@@ -22,14 +22,17 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
     __retry.start();
     loop {
         let __wait = {
-            let __outcome = ::retry::__private::attempt::<
-                std::io::Result<String>,
-                _,
-            >(|| {
-                #[allow(unused_variables)]
-                let path = ::retry::__private::clone_arg(&path);
-                std::fs::read_to_string(&path)
-            });
+            let __outcome = {
+                let __clone0 = ::retry::__private::clone_arg(&path);
+                ::retry::__private::attempt::<
+                    std::io::Result<String>,
+                    _,
+                >(|| {
+                    #[allow(unused_variables)]
+                    let path = __clone0.take();
+                    std::fs::read_to_string(&path)
+                })
+            };
             match __retry.after(&__RETRY_SPEC, &__outcome) {
                 ::retry::__private::Step::Done => return __outcome,
                 ::retry::__private::Step::Sleep(__wait) => __wait,

@@ -330,6 +330,12 @@ fn parse_max_tries(input: ParseStream) -> syn::Result<MaxTries> {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Int(int), ..
         }) => {
+            if !matches!(int.suffix(), "" | "u32") {
+                return Err(syn::Error::new(
+                    int.span(),
+                    "`max_tries` is a `u32`: write a plain number such as `max_tries = 4`",
+                ));
+            }
             let n: u64 = int.base10_parse()?;
             if n == 0 {
                 return Err(syn::Error::new(

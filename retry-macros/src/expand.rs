@@ -17,7 +17,10 @@
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use std::collections::HashSet;
 use syn::spanned::Spanned;
+
+use syn::visit_mut::VisitMut;
 use syn::{Block, Expr, FnArg, ItemFn, Pat, PatIdent, ReturnType, Stmt, Type};
 
 use crate::args::{DurationArg, JitterKind, MaxTries, Schedule};
@@ -122,8 +125,45 @@ fn is_mut_reference(ty: &Type) -> bool {
     }
 }
 
-/// Replaces `self` (not `self::path`) with `renamed` everywhere in `tokens`, macro
-/// arguments included, as `async-trait` does.
+/// Replaces every `impl Trait` in a type with `_`.
+struct InferImplTrait;
+
+impl VisitMut for InferImplTrait {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::ImplTrait(impl_trait) = ty {
+            let underscore = syn::Token![_](impl_trait.impl_token.span);
+            *ty = Type::Infer(syn::TypeInfer {
+                underscore_token: underscore,
+            });
+        } else {
+            syn::visit_mut::visit_type_mut(self, ty);
+        }
+    }
+}
+
+/// Renames the body's `self` (an owned receiver, copied per attempt) to `__self`, as
+/// `async-trait` does: in expressions and in macro arguments, but not inside nested
+/// items (a nested `impl` has a `self` of its own).
+struct RenameSelf<'a>(&'a Ident);
+
+impl VisitMut for RenameSelf<'_> {
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_expr_path_mut(&mut self, expr: &mut syn::ExprPath) {
+        if expr.qself.is_none() && expr.path.is_ident("self") {
+            let span = expr.path.segments[0].ident.span();
+            expr.path = Ident::new(&self.0.to_string(), span).into();
+        } else {
+            syn::visit_mut::visit_expr_path_mut(self, expr);
+        }
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        mac.tokens = rename_self(std::mem::take(&mut mac.tokens), self.0);
+    }
+}
+
+/// Replaces `self` (not `self::path`) with `renamed` in macro arguments.
 fn rename_self(tokens: TokenStream, renamed: &Ident) -> TokenStream {
     let mut out = Vec::new();
     let mut iter = tokens.into_iter().peekable();
@@ -152,36 +192,94 @@ fn rename_self(tokens: TokenStream, renamed: &Ident) -> TokenStream {
     out.into_iter().collect()
 }
 
-/// What each attempt does with the arguments, and the signature's arguments rewritten
-/// where a pattern had to become a plain name.
+/// What each attempt does with the arguments: `before` runs just before the attempt
+/// (`let __clone0 = clone_arg(&x);`), `inside` at the start of the attempt's closure or
+/// async block (`let x = __clone0;`). The attempt thus owns its copies: an async
+/// attempt holds no `&x` across its awaits, so its future is `Send` when `x` is `Send`
+/// (not only when it is `Sync`).
+#[derive(Default)]
 struct Arguments {
-    /// `let x = clone_arg(&x);` per owned argument, run at the start of each attempt.
-    rebinds: Vec<TokenStream>,
+    before: Vec<TokenStream>,
+    inside: Vec<TokenStream>,
     /// The name the body's `self` takes when `self` is owned.
     renamed_self: Option<Ident>,
 }
 
+impl Arguments {
+    /// A per-attempt copy of the owned `source`, bound to `pattern` in the attempt.
+    fn copy(
+        &mut self,
+        private: &TokenStream,
+        span: Span,
+        source: TokenStream,
+        pattern: TokenStream,
+    ) {
+        let copy = format_ident!("__clone{}", self.before.len(), span = Span::mixed_site());
+        self.before
+            .push(quote_spanned! {span=> let #copy = #private::clone_arg(&#source);});
+        self.inside.push(quote! {
+            #[allow(unused_variables)]
+            let #pattern = #copy.take();
+        });
+    }
+}
+
+/// Every identifier in `tokens`, macro arguments included.
+fn identifiers(tokens: TokenStream, out: &mut HashSet<String>) {
+    for tree in tokens {
+        match tree {
+            TokenTree::Ident(ident) => {
+                out.insert(ident.to_string());
+            }
+            TokenTree::Group(group) => identifiers(group.stream(), out),
+            // `format!("{name:?}")` names `name` inside a string literal.
+            TokenTree::Literal(literal) => {
+                let text = literal.to_string();
+                for (_, after) in text.match_indices('{').map(|(i, _)| text.split_at(i + 1)) {
+                    let name: String = after
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if !name.is_empty() {
+                        out.insert(name);
+                    }
+                }
+            }
+            TokenTree::Punct(_) => {}
+        }
+    }
+}
+
 fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
-    let mut rebinds = Vec::new();
-    let mut renamed_self = None;
+    let mut arguments = Arguments::default();
+    // An owned argument the body never names is not copied: the attribute's own
+    // expressions (`wait = schedule`) may have moved it, and a copy would be wasted.
+    let mut used = HashSet::new();
+    identifiers(item.block.to_token_stream(), &mut used);
     for (index, input) in item.sig.inputs.iter_mut().enumerate() {
         match input {
             FnArg::Receiver(receiver) => {
-                if receiver.reference.is_some() || is_reference(&receiver.ty) {
+                if receiver.reference.is_some()
+                    || is_reference(&receiver.ty)
+                    || !used.contains("self")
+                {
                     continue;
                 }
                 let renamed = Ident::new("__self", receiver.self_token.span());
                 let mutability = receiver.mutability.take();
                 let self_token = receiver.self_token;
-                rebinds.push(quote_spanned! {receiver.span()=>
-                    #[allow(unused_variables)]
-                    let #mutability #renamed = #private::clone_arg(&#self_token);
-                });
-                renamed_self = Some(renamed);
+                arguments.copy(
+                    private,
+                    receiver.span(),
+                    quote!(#self_token),
+                    quote!(#mutability #renamed),
+                );
+                arguments.renamed_self = Some(renamed);
             }
             FnArg::Typed(arg) => {
                 let span = arg.span();
                 let by_ref = is_reference(&arg.ty);
+                let by_mut_ref = is_mut_reference(&arg.ty);
                 match &mut *arg.pat {
                     Pat::Wild(_) => {}
                     Pat::Ident(PatIdent {
@@ -191,40 +289,34 @@ fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
                         subpat: None,
                         ..
                     }) => {
-                        let Some(mutability) = mutability.take() else {
-                            if !by_ref {
-                                // Unused in the body is fine: the attribute's expressions may use it.
-                                rebinds.push(quote_spanned! {span=>
-                                    #[allow(unused_variables)]
-                                    let #ident = #private::clone_arg(&#ident);
-                                });
-                            }
-                            continue;
-                        };
-                        rebinds.push(if is_mut_reference(&arg.ty) {
-                            quote!(let #mutability #ident = &mut *#ident;)
-                        } else if by_ref {
-                            quote!(let #mutability #ident = #ident;)
-                        } else {
-                            quote_spanned! {span=>
-                                #[allow(unused_variables)]
-                                let #mutability #ident = #private::clone_arg(&#ident);
-                            }
-                        });
+                        let mutability = mutability.take();
+                        if by_mut_ref && mutability.is_some() {
+                            arguments
+                                .inside
+                                .push(quote!(let #mutability #ident = &mut *#ident;));
+                        } else if by_ref && mutability.is_some() {
+                            arguments
+                                .inside
+                                .push(quote!(let #mutability #ident = #ident;));
+                        } else if !by_ref && used.contains(&ident.to_string()) {
+                            arguments.copy(
+                                private,
+                                span,
+                                quote!(#ident),
+                                quote!(#mutability #ident),
+                            );
+                        }
                     }
                     pat => {
                         let name = format_ident!("__arg{}", index, span = Span::mixed_site());
                         let pattern = pat.to_token_stream();
-                        rebinds.push(if is_mut_reference(&arg.ty) {
-                            quote!(let #pattern = &mut *#name;)
+                        if by_mut_ref {
+                            arguments.inside.push(quote!(let #pattern = &mut *#name;));
                         } else if by_ref {
-                            quote!(let #pattern = #name;)
+                            arguments.inside.push(quote!(let #pattern = #name;));
                         } else {
-                            quote_spanned! {span=>
-                                #[allow(unused_variables)]
-                                let #pattern = #private::clone_arg(&#name);
-                            }
-                        });
+                            arguments.copy(private, span, quote!(#name), pattern);
+                        }
                         *pat = Pat::Ident(PatIdent {
                             attrs: Vec::new(),
                             by_ref: None,
@@ -237,10 +329,7 @@ fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
             }
         }
     }
-    Arguments {
-        rebinds,
-        renamed_self,
-    }
+    arguments
 }
 
 fn duration(private: &TokenStream, d: &DurationArg) -> TokenStream {
@@ -341,11 +430,12 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         ReturnType::Type(_, ty) => (**ty).clone(),
         ReturnType::Default => unreachable!("checked in lib.rs"),
     };
-    let arguments = if is_async_trait {
-        Arguments {
-            rebinds: Vec::new(),
-            renamed_self: None,
-        }
+    // `Result<impl Display, E>` cannot be named inside the body: there the `impl Trait`
+    // parts are left to inference (`Result<_, E>`).
+    let mut ret = ret;
+    InferImplTrait.visit_type_mut(&mut ret);
+    let mut arguments = if is_async_trait {
+        Arguments::default()
     } else {
         rebind_arguments(&mut item, &private)
     };
@@ -432,25 +522,31 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         None => quote!(#private::DefaultSleeper::default()),
     };
 
-    let rebinds = &arguments.rebinds;
-    let attempt = |body: TokenStream| -> TokenStream {
-        if is_async {
-            let block = quote! {
-                #private::attempt_async::<#ret, _>(async { #(#rebinds)* #attempt_binding #body })
-            };
-            match &config.timeout {
-                Some(limit_arg) => {
-                    let limit = duration(&private, limit_arg);
-                    let make_error = match &config.timeout_error {
-                        Some(e) => quote!(#e),
-                        None => quote_spanned!(limit_arg.span()=> #private::from_timeout),
-                    };
-                    quote!(#private::timed(&#sleeper, #limit, #block, #make_error).await)
-                }
-                None => quote!(#block.await),
-            }
+    let attempt = |arguments: &Arguments, body: TokenStream| -> TokenStream {
+        let Arguments { before, inside, .. } = arguments;
+        let attempt = if is_async {
+            quote!(#private::attempt_async::<#ret, _>(async { #(#inside)* #attempt_binding #body }))
         } else {
-            quote!(#private::attempt::<#ret, _>(|| { #(#rebinds)* #attempt_binding #body }))
+            quote!(#private::attempt::<#ret, _>(|| { #(#inside)* #attempt_binding #body }))
+        };
+        let attempt = if before.is_empty() {
+            attempt
+        } else {
+            quote!({ #(#before)* #attempt })
+        };
+        if !is_async {
+            return attempt;
+        }
+        match &config.timeout {
+            Some(limit_arg) => {
+                let limit = duration(&private, limit_arg);
+                let make_error = match &config.timeout_error {
+                    Some(e) => quote!(#e),
+                    None => quote_spanned!(limit_arg.span()=> #private::from_timeout),
+                };
+                quote!(#private::timed(&#sleeper, #limit, #attempt, #make_error).await)
+            }
+            None => quote!(#attempt.await),
         }
     };
     let sleep = if is_async {
@@ -473,8 +569,8 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     } else {
         (TokenStream::new(), TokenStream::new())
     };
-    let retry_loop = |body: TokenStream| {
-        let attempt = attempt(body);
+    let retry_loop = |arguments: &Arguments, body: TokenStream| {
+        let attempt = attempt(arguments, body);
         quote! {
             #spec_static
             let mut #retry = #builder;
@@ -497,20 +593,20 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
 
     let body = match shape(&item) {
         Shape::AsyncTrait { call, block } => {
-            let (kept, per_attempt, rest) =
-                split_async_trait_prelude(&block.block.stmts, &item, &private);
+            let (kept, rest) =
+                split_async_trait_prelude(&block.block.stmts, &item, &private, &mut arguments);
             let func = &call.func;
-            let inner = retry_loop(quote!(#(#per_attempt)* #(#rest)*));
+            let inner = retry_loop(&arguments, quote!(#(#rest)*));
             let attrs = &block.attrs;
             quote!({ #func(#(#attrs)* async move { #(#kept)* #inner }) })
         }
         _ => {
-            let stmts = &item.block.stmts;
-            let mut body = quote!(#(#stmts)*);
+            let mut block = item.block.as_ref().clone();
             if let Some(renamed) = &arguments.renamed_self {
-                body = rename_self(body, renamed);
+                RenameSelf(renamed).visit_block_mut(&mut block);
             }
-            let inner = retry_loop(body);
+            let stmts = &block.stmts;
+            let inner = retry_loop(&arguments, quote!(#(#stmts)*));
             quote!({ #inner })
         }
     };
@@ -527,9 +623,9 @@ fn split_async_trait_prelude<'a>(
     stmts: &'a [Stmt],
     item: &ItemFn,
     private: &TokenStream,
-) -> (Vec<&'a Stmt>, Vec<TokenStream>, &'a [Stmt]) {
+    arguments: &mut Arguments,
+) -> (Vec<&'a Stmt>, &'a [Stmt]) {
     let mut kept = Vec::new();
-    let mut per_attempt = Vec::new();
     let mut index = 0;
     for stmt in stmts {
         match stmt {
@@ -550,11 +646,7 @@ fn split_async_trait_prelude<'a>(
                     break;
                 };
                 if argument_is_owned(item, source) {
-                    let span = pat.span();
-                    per_attempt.push(quote_spanned! {span=>
-                        #[allow(unused_variables)]
-                        let #pat = #private::clone_arg(&#source);
-                    });
+                    arguments.copy(private, pat.span(), quote!(#source), quote!(#pat));
                 } else {
                     kept.push(stmt);
                 }
@@ -563,7 +655,7 @@ fn split_async_trait_prelude<'a>(
         }
         index += 1;
     }
-    (kept, per_attempt, &stmts[index..])
+    (kept, &stmts[index..])
 }
 
 /// Whether the argument `name` (or `self` for `__self`) of the original signature is
