@@ -117,14 +117,6 @@ pub fn nonzero(wait: Duration) -> bool {
     !wait.is_zero()
 }
 
-/// Sleep between async attempts; a zero wait returns at once without touching the timer.
-#[inline]
-pub async fn sleep_with<S: Sleeper>(sleeper: &S, wait: Duration) {
-    if !wait.is_zero() {
-        sleeper.sleep(wait).await
-    }
-}
-
 /// The error type of an attempt cut off by `timeout` without `timeout_error`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be made from `retry::Timeout`, which `timeout` needs for an attempt it cuts off",

@@ -14,6 +14,10 @@ use proptest::prelude::*;
 use retry_core::testing::FakeSleeps;
 use retry_core::{Budget, Decision, Details, Engine, Jitter, Policy, Stop};
 
+#[path = "support/strategies.rs"]
+mod strategies;
+use strategies::*;
+
 /// Runs `case` on a thread of its own: `FakeSleeps` keeps its virtual clock in
 /// thread-locals, and one case's `Duration::MAX` sleeps must not leak into the next
 /// (see `fake_clock_runs_after_a_saturated_run`).
@@ -27,17 +31,6 @@ fn on_fresh_thread<R: Send>(case: impl FnOnce() -> R + Send) -> R {
 /// Attempts after which a test's own `giveup` stops a loop that nothing else would.
 const LIMIT: u32 = 40;
 
-fn any_duration() -> impl Strategy<Value = Duration> {
-    prop_oneof![
-        2 => Just(Duration::ZERO),
-        2 => Just(Duration::MAX),
-        1 => Just(Duration::new(u64::MAX, 0)),
-        1 => Just(Duration::from_nanos(1)),
-        2 => (0u64..=u64::MAX, 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
-        3 => (0u64..100_000_000_000).prop_map(Duration::from_nanos),
-    ]
-}
-
 fn any_tries() -> impl Strategy<Value = u32> {
     prop_oneof![
         Just(0),
@@ -45,32 +38,6 @@ fn any_tries() -> impl Strategy<Value = u32> {
         Just(u32::MAX),
         Just(u32::MAX - 1),
         0u32..60
-    ]
-}
-
-fn any_base() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        Just(1.0),
-        Just(2.0),
-        Just(f64::MAX),
-        Just(f64::MIN_POSITIVE),
-        Just(f64::INFINITY),
-        Just(f64::NEG_INFINITY),
-        Just(f64::NAN),
-        Just(0.0),
-        Just(-0.0),
-        Just(u64::MAX as f64),
-        Just(1.0 + f64::EPSILON),
-        -1e3f64..1e6,
-    ]
-}
-
-fn any_jitter() -> impl Strategy<Value = Jitter> {
-    prop_oneof![
-        Just(Jitter::None),
-        Just(Jitter::Full),
-        Just(Jitter::Equal),
-        Just(Jitter::Decorrelated)
     ]
 }
 

@@ -5,37 +5,11 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use retry_core::backoff::{Exponential, Fibonacci};
-use retry_core::{Decision, Engine, Jitter, Policy};
+use retry_core::{Decision, Engine, Policy};
 
-fn any_duration() -> impl Strategy<Value = Duration> {
-    prop_oneof![
-        Just(Duration::ZERO),
-        Just(Duration::MAX),
-        (0u64..=u64::MAX, 0u32..1_000_000_000).prop_map(|(s, n)| Duration::new(s, n)),
-        (0u64..10_000_000_000).prop_map(Duration::from_nanos),
-    ]
-}
-
-fn any_jitter() -> impl Strategy<Value = Jitter> {
-    prop_oneof![
-        Just(Jitter::None),
-        Just(Jitter::Full),
-        Just(Jitter::Equal),
-        Just(Jitter::Decorrelated)
-    ]
-}
-
-fn any_base() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        Just(1.0),
-        Just(2.0),
-        Just(f64::MAX),
-        Just(f64::INFINITY),
-        Just(f64::NAN),
-        Just(0.0),
-        -10.0f64..1e6,
-    ]
-}
+#[path = "support/strategies.rs"]
+mod strategies;
+use strategies::*;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
