@@ -1,9 +1,8 @@
 //! The blocking loop: `std::thread::sleep` (or [`crate::testing::FakeSleeps`]) and
 //! `std::time::Instant`.
 
-use core::time::Duration;
-
 use crate::clock::StdClock;
+use crate::engine::{BudgetSlot, Steps};
 use crate::hooks::HookSet;
 use crate::policy::Policy;
 use crate::retry::{Retry, Step};
@@ -26,19 +25,20 @@ impl Policy {
     /// assert_eq!(read, Ok("config"));
     /// ```
     #[inline]
-    pub fn retry<T, E, Op>(&self, op: Op) -> Retry<T, E, Op, StdClock>
+    pub fn retry<T, E, Op>(&self, op: Op) -> Retry<'_, T, E, Op, StdClock>
     where
         Op: FnMut() -> Result<T, E>,
     {
-        Retry::<T, E, Op, StdClock>::new(self, op)
+        Retry::new(self, op)
     }
 }
 
-impl<T, E, Op, S, H, Sl> Retry<T, E, Op, StdClock, S, H, Sl>
+impl<T, E, Op, S, H, Sl, B, To> Retry<'_, T, E, Op, StdClock, S, H, Sl, B, To>
 where
     Op: FnMut() -> Result<T, E>,
-    S: Iterator<Item = Duration>,
+    S: Steps,
     H: HookSet<T, E>,
+    B: BudgetSlot,
 {
     /// Run the operation until it succeeds or the policy says stop; the last attempt's
     /// outcome is returned unchanged.
@@ -60,6 +60,8 @@ where
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
+
+    use core::time::Duration;
 
     use super::*;
     use crate::testing::FakeSleeps;

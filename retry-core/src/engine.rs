@@ -1,10 +1,17 @@
-//! The sans-IO decision engine: told how each attempt ended, it answers "return it" or
-//! "sleep this long, then try again". It never sleeps, never reads a clock and never
-//! allocates; the blocking loop, the async loop and `#[retry]` are thin shells around it.
+//! The one sans-IO decision engine: told how each attempt ended, it answers "return it"
+//! or "sleep this long, then try again". It never sleeps, never reads a clock and never
+//! allocates; the blocking loop, the async loop, the call-site API and `#[retry]` are
+//! thin shells around it.
+//!
+//! An [`Engine`] reads its [`Policy`] by reference (a `static` or a promoted `const`
+//! under `#[retry]`, any `&Policy` at a call site) and holds only what changes during
+//! one call: the attempt count, the jitter state and, for a custom schedule, the
+//! schedule itself. What state a policy needs is decided here, by types: a built-in
+//! schedule keeps no state (its wait is a function of the attempt count), a budget is
+//! a type parameter that is either [`NoBudget`] or `&Budget`.
 
 use core::time::Duration;
 
-use crate::backoff::Schedule;
 use crate::budget::Budget;
 use crate::jitter::{Jitter, JitterRng, JitterState};
 use crate::policy::Policy;
@@ -34,8 +41,99 @@ pub enum Stop {
     Exhausted,
 }
 
-/// The decision engine of one call: a schedule, the limits of a [`Policy`] and the
-/// count of attempts so far.
+/// Where the waits of an [`Engine`] come from: the policy's own schedule
+/// ([`Builtin`]) or a custom one ([`Custom`], `wait = ...`).
+pub trait Steps {
+    /// The scheduled wait before retry number `step` (0-based); `None` ends the retries.
+    fn next_wait(&mut self, policy: &Policy, step: u32) -> Option<Duration>;
+    /// The schedule's first wait: the base of decorrelated jitter. Asked only after
+    /// [`next_wait`](Self::next_wait) has returned a wait.
+    fn first_wait(&self, policy: &Policy) -> Duration;
+}
+
+/// The policy's own schedule: each wait is a function of the step, so no state is kept.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Builtin;
+
+impl Steps for Builtin {
+    #[inline]
+    fn next_wait(&mut self, policy: &Policy, step: u32) -> Option<Duration> {
+        Some(policy.schedule.nth_wait(step))
+    }
+
+    #[inline]
+    fn first_wait(&self, policy: &Policy) -> Duration {
+        policy.schedule.nth_wait(0)
+    }
+}
+
+/// A custom schedule (`wait = ...`): an iterator of waits, and its first wait once drawn.
+#[derive(Clone, Debug)]
+pub struct Custom<I> {
+    waits: I,
+    first: Option<Duration>,
+}
+
+impl<I: Iterator<Item = Duration>> Steps for Custom<I> {
+    #[inline]
+    fn next_wait(&mut self, _: &Policy, _: u32) -> Option<Duration> {
+        let wait = self.waits.next()?;
+        self.first.get_or_insert(wait);
+        Some(wait)
+    }
+
+    #[inline]
+    fn first_wait(&self, _: &Policy) -> Duration {
+        self.first.unwrap_or_default()
+    }
+}
+
+/// Whether an [`Engine`] reports to a shared [`Budget`]: [`NoBudget`] or `&Budget`.
+pub trait BudgetSlot: Copy {
+    /// Whether there is a budget (a constant, so the success path can skip it).
+    const PRESENT: bool;
+    /// Record a failed attempt.
+    fn withdraw(self);
+    /// Record an accepted success.
+    fn deposit(self);
+    /// Whether a retry may be made now.
+    fn allows_retry(self) -> bool;
+}
+
+/// No budget: every retry the limits allow is made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NoBudget;
+
+impl BudgetSlot for NoBudget {
+    const PRESENT: bool = false;
+    #[inline(always)]
+    fn withdraw(self) {}
+    #[inline(always)]
+    fn deposit(self) {}
+    #[inline(always)]
+    fn allows_retry(self) -> bool {
+        true
+    }
+}
+
+impl BudgetSlot for &Budget {
+    const PRESENT: bool = true;
+    #[inline]
+    fn withdraw(self) {
+        Budget::withdraw(self)
+    }
+    #[inline]
+    fn deposit(self) {
+        Budget::deposit(self)
+    }
+    #[inline]
+    fn allows_retry(self) -> bool {
+        Budget::allows_retry(self)
+    }
+}
+
+/// The decision engine of one call under a [`Policy`]: the count of attempts so far,
+/// the jitter state and the schedule's position.
 ///
 /// ```
 /// use retry_core::{Decision, Engine, Jitter, Policy, Stop};
@@ -52,115 +150,127 @@ pub enum Stop {
 /// assert_eq!(engine.tries(), 3);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Engine<S = Schedule> {
-    schedule: S,
-    max_time: Option<Duration>,
-    max_delay: Duration,
-    /// `None`: no limit.
-    max_tries: Option<u32>,
+pub struct Engine<'p, S = Builtin, B = NoBudget> {
+    policy: &'p Policy,
     tries: u32,
-    jitter: Jitter,
-    jitter_state: JitterState,
-    budget: Option<&'static Budget>,
+    /// The attempt limit, 0 for none: the policy's, unless overridden.
+    max_tries: u32,
+    jitter: JitterState,
+    steps: S,
+    budget: B,
 }
 
-impl Engine<Schedule> {
+impl<'p> Engine<'p> {
     /// An engine for one call under `policy`, with the policy's own schedule.
+    #[inline(always)]
+    pub const fn new(policy: &'p Policy) -> Self {
+        Engine {
+            policy,
+            tries: 0,
+            max_tries: match policy.max_tries {
+                Some(n) => n,
+                None => 0,
+            },
+            jitter: JitterState::new(JitterRng::new()),
+            steps: Builtin,
+            budget: NoBudget,
+        }
+    }
+
+    /// An engine with a custom schedule (`wait = ...`) and the limits and jitter of
+    /// `policy`; when the schedule ends, so do the retries.
     #[inline]
-    pub fn new(policy: &Policy) -> Self {
-        Engine::with_schedule(policy, policy.schedule)
+    pub fn with_schedule<W>(policy: &'p Policy, schedule: W) -> Engine<'p, Custom<W::IntoIter>>
+    where
+        W: IntoIterator<Item = Duration>,
+    {
+        Engine::new(policy).reschedule(schedule)
     }
 }
 
-impl<S> Engine<S> {
+impl<'p, S, B> Engine<'p, S, B> {
     /// The same engine with another schedule (`wait = ...`).
-    pub fn reschedule<I: IntoIterator<Item = Duration>>(self, schedule: I) -> Engine<I::IntoIter> {
+    #[inline]
+    pub fn reschedule<W>(self, schedule: W) -> Engine<'p, Custom<W::IntoIter>, B>
+    where
+        W: IntoIterator<Item = Duration>,
+    {
         Engine {
-            schedule: schedule.into_iter(),
-            max_time: self.max_time,
-            max_delay: self.max_delay,
-            max_tries: self.max_tries,
+            policy: self.policy,
             tries: self.tries,
+            max_tries: self.max_tries,
             jitter: self.jitter,
-            jitter_state: self.jitter_state,
+            steps: Custom {
+                waits: schedule.into_iter(),
+                first: None,
+            },
             budget: self.budget,
+        }
+    }
+
+    /// Take a retry only when `budget` allows it; report every attempt to it.
+    #[inline]
+    pub fn budget(self, budget: &Budget) -> Engine<'p, S, &Budget> {
+        Engine {
+            policy: self.policy,
+            tries: self.tries,
+            max_tries: self.max_tries,
+            jitter: self.jitter,
+            steps: self.steps,
+            budget,
         }
     }
 
     /// Draw jitter from a reproducible sequence.
     pub fn seed(mut self, seed: u64) -> Self {
-        self.jitter_state.rng = JitterRng::seeded(seed);
-        self
-    }
-
-    /// Take a retry only when `budget` allows it; report every attempt to it.
-    pub fn budget(mut self, budget: &'static Budget) -> Self {
-        self.budget = Some(budget);
+        self.jitter.rng = JitterRng::seeded(seed);
         self
     }
 
     /// Override the attempt limit (`None`: no limit; 0 is taken as 1).
     pub fn max_tries(mut self, max_tries: Option<u32>) -> Self {
-        self.max_tries = max_tries.map(|n| n.max(1));
+        self.max_tries = max_tries.map_or(0, |n| n.max(1));
         self
     }
-}
 
-impl<S: Iterator<Item = Duration>> Engine<S> {
-    /// An engine with a custom schedule (`wait = ...`) and the limits and jitter of
-    /// `policy`; when the schedule ends, so do the retries.
-    #[inline]
-    pub fn with_schedule<I>(policy: &Policy, schedule: I) -> Self
-    where
-        I: IntoIterator<IntoIter = S>,
-    {
-        Engine {
-            schedule: schedule.into_iter(),
-            max_time: policy.max_time,
-            max_delay: policy.max_delay,
-            max_tries: policy.max_tries,
-            tries: 0,
-            jitter: policy.jitter,
-            jitter_state: JitterState::new(JitterRng::new()),
-            budget: None,
-        }
-    }
-
-    /// Whether decisions depend on the elapsed time: only then must the caller read a clock.
-    #[inline]
-    pub fn needs_clock(&self) -> bool {
-        self.max_time.is_some()
+    /// The policy this engine follows.
+    #[inline(always)]
+    pub fn policy(&self) -> &'p Policy {
+        self.policy
     }
 
     /// Attempts reported so far.
-    #[inline]
+    #[inline(always)]
     pub fn tries(&self) -> u32 {
         self.tries
     }
+
+    /// Whether decisions depend on the elapsed time: only then must the caller read a clock.
+    #[inline(always)]
+    pub fn needs_clock(&self) -> bool {
+        self.policy.max_time.is_some()
+    }
+}
+
+impl<S: Steps, B: BudgetSlot> Engine<'_, S, B> {
+    /// Whether an accepted success needs reporting: only to a budget (the count of
+    /// attempts matters only to hooks, which call [`succeeded`](Self::succeeded)).
+    pub const REPORTS_SUCCESS: bool = B::PRESENT;
 
     /// Report an accepted success; the call returns it.
     #[inline]
     pub fn succeeded(&mut self) {
         self.tries = self.tries.saturating_add(1);
-        if let Some(budget) = self.budget {
-            budget.deposit();
-        }
+        self.budget.deposit();
     }
 
     /// Report a failure that a predicate (`giveup`, `retry_if`) will not retry; the
     /// call returns it.
     #[inline]
     pub fn stopped(&mut self) -> Stop {
-        self.record_failure();
-        Stop::Predicate
-    }
-
-    #[inline]
-    fn record_failure(&mut self) {
         self.tries = self.tries.saturating_add(1);
-        if let Some(budget) = self.budget {
-            budget.withdraw();
-        }
+        self.budget.withdraw();
+        Stop::Predicate
     }
 
     /// Report a failed attempt that may be retried, with the time `elapsed` since the
@@ -177,106 +287,35 @@ impl<S: Iterator<Item = Duration>> Engine<S> {
         elapsed: Duration,
         hint: impl FnOnce() -> Option<Duration>,
     ) -> Decision {
-        let limits = Limits {
-            max_tries: self.max_tries,
-            max_time: self.max_time,
-            max_delay: self.max_delay,
-            jitter: self.jitter,
-            budget: self.budget,
+        let policy = self.policy;
+        self.tries = self.tries.saturating_add(1);
+        self.budget.withdraw();
+        if self.max_tries != 0 && self.tries >= self.max_tries {
+            return Decision::Return(Stop::Tries);
+        }
+        let time_left = match policy.max_time {
+            Some(max_time) if elapsed >= max_time => return Decision::Return(Stop::Deadline),
+            Some(max_time) => max_time - elapsed,
+            None => Duration::MAX,
         };
-        decide(
-            limits,
-            &mut self.tries,
-            &mut self.schedule,
-            &mut self.jitter_state,
-            elapsed,
-            hint,
-        )
-    }
-}
-
-/// The limits a decision reads: an [`Engine`]'s, or those of a constant policy (the
-/// lean state of `#[retry]`, see `__private`).
-#[derive(Clone, Copy)]
-pub(crate) struct Limits {
-    pub(crate) max_tries: Option<u32>,
-    pub(crate) max_time: Option<Duration>,
-    pub(crate) max_delay: Duration,
-    pub(crate) jitter: Jitter,
-    pub(crate) budget: Option<&'static Budget>,
-}
-
-/// The decision after a failed attempt that may be retried: [`Engine::failed`], written
-/// once for every holder of the state.
-#[inline(always)]
-pub(crate) fn decide<S: Iterator<Item = Duration>>(
-    limits: Limits,
-    tries: &mut u32,
-    schedule: &mut S,
-    jitter_state: &mut JitterState,
-    elapsed: Duration,
-    hint: impl FnOnce() -> Option<Duration>,
-) -> Decision {
-    *tries = tries.saturating_add(1);
-    if let Some(budget) = limits.budget {
-        budget.withdraw();
-    }
-    if limits.max_tries.is_some_and(|max| *tries >= max) {
-        return Decision::Return(Stop::Tries);
-    }
-    let time_left = match limits.max_time {
-        Some(max_time) if elapsed >= max_time => return Decision::Return(Stop::Deadline),
-        Some(max_time) => max_time - elapsed,
-        None => Duration::MAX,
-    };
-    if limits.budget.is_some_and(|budget| !budget.allows_retry()) {
-        return Decision::Return(Stop::Budget);
-    }
-    let Some(scheduled) = schedule.next() else {
-        return Decision::Return(Stop::Exhausted);
-    };
-    if limits.jitter == Jitter::Decorrelated {
-        jitter_state.note_first(scheduled);
-    }
-    let wait = match hint() {
-        Some(hint) => hint.min(limits.max_delay),
-        None => jitter_state.apply(limits.jitter, scheduled, limits.max_delay),
-    };
-    Decision::Retry(wait.min(time_left))
-}
-
-/// What the retry loop tells an engine, and asks it: implemented by [`Engine`] and by
-/// the lean state of `#[retry]`, so that both share `retry::after_attempt`.
-pub(crate) trait Decide {
-    /// Attempts reported so far.
-    fn tries(&self) -> u32;
-    /// An accepted success.
-    fn succeeded(&mut self);
-    /// A failure a predicate will not retry.
-    fn stopped(&mut self) -> Stop;
-    /// A failure that may be retried.
-    fn failed(&mut self, elapsed: Duration, hint: impl FnOnce() -> Option<Duration>) -> Decision;
-}
-
-impl<S: Iterator<Item = Duration>> Decide for Engine<S> {
-    #[inline(always)]
-    fn tries(&self) -> u32 {
-        Engine::tries(self)
-    }
-
-    #[inline(always)]
-    fn succeeded(&mut self) {
-        Engine::succeeded(self)
-    }
-
-    #[inline(always)]
-    fn stopped(&mut self) -> Stop {
-        Engine::stopped(self)
-    }
-
-    #[inline(always)]
-    fn failed(&mut self, elapsed: Duration, hint: impl FnOnce() -> Option<Duration>) -> Decision {
-        Engine::failed(self, elapsed, hint)
+        if !self.budget.allows_retry() {
+            return Decision::Return(Stop::Budget);
+        }
+        let Some(scheduled) = self.steps.next_wait(policy, self.tries - 1) else {
+            return Decision::Return(Stop::Exhausted);
+        };
+        let wait = match hint() {
+            Some(hint) => hint.min(policy.max_delay),
+            None => match policy.jitter {
+                Jitter::None => scheduled.min(policy.max_delay),
+                Jitter::Decorrelated => {
+                    let first = self.steps.first_wait(policy);
+                    self.jitter.decorrelated(first, policy.max_delay)
+                }
+                kind => self.jitter.spread(kind, scheduled.min(policy.max_delay)),
+            },
+        };
+        Decision::Retry(wait.min(time_left))
     }
 }
 
@@ -286,7 +325,7 @@ mod tests {
 
     const S: Duration = Duration::from_secs(1);
 
-    fn run(engine: &mut Engine<impl Iterator<Item = Duration>>, elapsed: Duration) -> Decision {
+    fn run<S: Steps, B: BudgetSlot>(engine: &mut Engine<'_, S, B>, elapsed: Duration) -> Decision {
         engine.failed(elapsed, || None)
     }
 
@@ -400,11 +439,38 @@ mod tests {
     }
 
     #[test]
+    fn decorrelated_custom_schedule_uses_its_first_wait() {
+        let policy = Policy::expo().jitter(Jitter::Decorrelated).forever();
+        let mut e = Engine::with_schedule(&policy, core::iter::repeat(2 * S)).seed(3);
+        for _ in 0..100 {
+            match run(&mut e, Duration::ZERO) {
+                Decision::Retry(w) => assert!(w >= 2 * S, "{w:?}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn predicate_stop_counts_the_attempt() {
-        let mut e = Engine::new(&Policy::expo());
+        let policy = Policy::expo();
+        let mut e = Engine::new(&policy);
         assert_eq!(e.stopped(), Stop::Predicate);
         e.succeeded();
         assert_eq!(e.tries(), 2);
+    }
+
+    #[test]
+    fn budget_is_told_every_attempt() {
+        let budget = Budget::new(10, 1.0);
+        let policy = Policy::constant(S).jitter(Jitter::None).forever();
+        let mut e = Engine::new(&policy).budget(&budget);
+        for _ in 0..4 {
+            assert_eq!(run(&mut e, Duration::ZERO), Decision::Retry(S));
+        }
+        // 10 - 5 = 5 tokens: not above half, so the fifth failure is not retried.
+        assert_eq!(run(&mut e, Duration::ZERO), Decision::Return(Stop::Budget));
+        e.succeeded();
+        assert_eq!(budget.tokens(), 6.0);
     }
 
     #[test]

@@ -9,9 +9,11 @@ use core::time::Duration;
 use pin_project_lite::pin_project;
 
 use crate::clock::{AsyncClock, Clock};
-use crate::hooks::{HookSet, Hooks};
+use crate::engine::{BudgetSlot, Builtin, Steps};
+use crate::hooks::{HookSet, Hooks, Nop};
 use crate::policy::Policy;
-use crate::retry::{Retry, Step};
+use crate::retry::{Retry, Step, Timed};
+use crate::Timeout;
 
 /// How the async loop sleeps: any `Fn(Duration) -> impl Future<Output = ()>`, or
 /// [`TokioSleeper`].
@@ -91,65 +93,129 @@ impl Policy {
     pub fn retry_async<T, E, Op, Fut>(
         &self,
         op: Op,
-    ) -> Retry<T, E, Op, AsyncClock, crate::backoff::Schedule, Hooks, DefaultSleeper>
+    ) -> Retry<'_, T, E, Op, AsyncClock, Builtin, Hooks, DefaultSleeper>
     where
         Op: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        Retry::<T, E, Op, AsyncClock>::new(self, op).sleep(DefaultSleeper::default())
+        Retry::new(self, op).sleep(DefaultSleeper::default())
     }
 }
 
-impl<T, E, Op, C: Clock, S, H, Sl> Retry<T, E, Op, C, S, H, Sl> {
-    /// Sleep with another runtime's timer (no tokio runtime needed then).
-    pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<T, E, Op, C, S, H, Sl2> {
-        let Retry {
-            engine,
-            hooks,
-            op,
-            name,
-            start,
-            ..
-        } = self;
-        Retry::from_parts(engine, hooks, op, sleeper, name, start)
+/// How one attempt of the async call-site API runs: as it is ([`Nop`]), or cut off
+/// after a time limit ([`Timed`]).
+pub trait AttemptLimit<Fut: Future, Sl: Sleeper> {
+    /// The attempt's future.
+    type Attempt: Future<Output = Fut::Output>;
+    /// Wrap one attempt.
+    fn limit(&self, attempt: Fut, sleeper: &Sl) -> Self::Attempt;
+}
+
+impl<Fut: Future, Sl: Sleeper> AttemptLimit<Fut, Sl> for Nop {
+    type Attempt = Fut;
+    #[inline(always)]
+    fn limit(&self, attempt: Fut, _: &Sl) -> Fut {
+        attempt
+    }
+}
+
+impl<T, E, Fut, Sl, F> AttemptLimit<Fut, Sl> for Timed<F>
+where
+    Fut: Future<Output = Result<T, E>>,
+    Sl: Sleeper,
+    F: Fn(Timeout) -> E + Clone,
+{
+    type Attempt = TimeLimited<Fut, Sl::Sleep, F>;
+    #[inline]
+    fn limit(&self, attempt: Fut, sleeper: &Sl) -> Self::Attempt {
+        TimeLimited::new(attempt, sleeper.sleep(self.limit), self.make_error.clone())
+    }
+}
+
+pin_project! {
+    /// An attempt cut off when its timer fires first, failing with `make_error(Timeout)`.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct TimeLimited<Fut, Timer, M> {
+        #[pin]
+        attempt: Fut,
+        #[pin]
+        timer: Timer,
+        make_error: Option<M>,
+    }
+}
+
+impl<Fut, Timer, M> TimeLimited<Fut, Timer, M> {
+    /// `attempt`, cut off when `timer` completes first.
+    #[inline]
+    pub fn new(attempt: Fut, timer: Timer, make_error: M) -> Self {
+        TimeLimited {
+            attempt,
+            timer,
+            make_error: Some(make_error),
+        }
+    }
+}
+
+impl<T, E, Fut, Timer, M> Future for TimeLimited<Fut, Timer, M>
+where
+    Fut: Future<Output = Result<T, E>>,
+    Timer: Future<Output = ()>,
+    M: FnOnce(Timeout) -> E,
+{
+    type Output = Result<T, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
+        let this = self.project();
+        if let Poll::Ready(outcome) = this.attempt.poll(cx) {
+            return Poll::Ready(outcome);
+        }
+        ready!(this.timer.poll(cx));
+        match this.make_error.take() {
+            Some(make_error) => Poll::Ready(Err(make_error(Timeout))),
+            None => Poll::Pending,
+        }
     }
 }
 
 pin_project! {
     /// The future of an async retried call (`.await` on a [`Retry`]).
     #[must_use = "futures do nothing unless polled"]
-    pub struct RetryFuture<T, E, Op, C, S, H, Sl, Fut>
+    pub struct RetryFuture<'p, T, E, Op, C, S, H, Sl, B, To, Fut>
     where
         C: Clock,
         Sl: Sleeper,
+        Fut: Future,
+        To: AttemptLimit<Fut, Sl>,
     {
-        retry: Retry<T, E, Op, C, S, H, Sl>,
+        retry: Retry<'p, T, E, Op, C, S, H, Sl, B, To>,
         #[pin]
-        state: State<Fut, Sl::Sleep>,
+        state: State<To::Attempt, Sl::Sleep>,
     }
 }
 
 pin_project! {
     #[project = StateProj]
-    enum State<Fut, Sleep> {
+    enum State<Attempt, Sleep> {
         Start,
         Idle,
-        Attempt { #[pin] fut: Fut },
+        Attempt { #[pin] fut: Attempt },
         Sleeping { #[pin] sleep: Sleep },
     }
 }
 
-impl<T, E, Op, Fut, C, S, H, Sl> IntoFuture for Retry<T, E, Op, C, S, H, Sl>
+impl<'p, T, E, Op, Fut, C, S, H, Sl, B, To> IntoFuture for Retry<'p, T, E, Op, C, S, H, Sl, B, To>
 where
     Op: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
     C: Clock,
-    S: Iterator<Item = Duration>,
+    S: Steps,
     H: HookSet<T, E>,
     Sl: Sleeper,
+    B: BudgetSlot,
+    To: AttemptLimit<Fut, Sl>,
 {
     type Output = Result<T, E>;
-    type IntoFuture = RetryFuture<T, E, Op, C, S, H, Sl, Fut>;
+    type IntoFuture = RetryFuture<'p, T, E, Op, C, S, H, Sl, B, To, Fut>;
 
     fn into_future(self) -> Self::IntoFuture {
         RetryFuture {
@@ -159,14 +225,17 @@ where
     }
 }
 
-impl<T, E, Op, Fut, C, S, H, Sl> Future for RetryFuture<T, E, Op, C, S, H, Sl, Fut>
+impl<T, E, Op, Fut, C, S, H, Sl, B, To> Future
+    for RetryFuture<'_, T, E, Op, C, S, H, Sl, B, To, Fut>
 where
     Op: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
     C: Clock,
-    S: Iterator<Item = Duration>,
+    S: Steps,
     H: HookSet<T, E>,
     Sl: Sleeper,
+    B: BudgetSlot,
+    To: AttemptLimit<Fut, Sl>,
 {
     type Output = Result<T, E>;
 
@@ -174,14 +243,12 @@ where
         let mut this = self.project();
         loop {
             match this.state.as_mut().project() {
-                StateProj::Start => {
-                    // Straight to the first attempt (no stop in `Idle`).
-                    this.retry.start();
-                    let fut = (this.retry.op)();
-                    this.state.set(State::Attempt { fut });
-                }
-                StateProj::Idle => {
-                    let fut = (this.retry.op)();
+                StateProj::Start | StateProj::Idle => {
+                    if matches!(*this.state, State::Start) {
+                        this.retry.start();
+                    }
+                    let retry = &mut *this.retry;
+                    let fut = retry.timeout.limit((retry.op)(), &retry.sleeper);
                     this.state.set(State::Attempt { fut });
                 }
                 StateProj::Attempt { fut } => {

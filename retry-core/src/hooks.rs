@@ -84,6 +84,155 @@ pub struct Hooks<G = Nop, R = Nop, K = Nop, A = Nop, B = Nop, X = Nop, S = Nop> 
     pub(crate) on_success: S,
 }
 
+impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
+    pub(crate) fn giveup<F>(self, giveup: F) -> Hooks<F, R, K, A, B, X, Y> {
+        let Hooks {
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+            ..
+        } = self;
+        Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+        }
+    }
+
+    pub(crate) fn retry_if<F>(self, retry_if: F) -> Hooks<G, F, K, A, B, X, Y> {
+        let Hooks {
+            giveup,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+            ..
+        } = self;
+        Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+        }
+    }
+
+    pub(crate) fn retry_if_ok<F>(self, retry_if_ok: F) -> Hooks<G, R, F, A, B, X, Y> {
+        let Hooks {
+            giveup,
+            retry_if,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+            ..
+        } = self;
+        Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+        }
+    }
+
+    pub(crate) fn retry_after<F>(self, retry_after: F) -> Hooks<G, R, K, F, B, X, Y> {
+        let Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            on_backoff,
+            on_giveup,
+            on_success,
+            ..
+        } = self;
+        Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+        }
+    }
+
+    pub(crate) fn on_backoff<F>(self, on_backoff: F) -> Hooks<G, R, K, A, F, X, Y> {
+        let Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_giveup,
+            on_success,
+            ..
+        } = self;
+        Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+        }
+    }
+
+    pub(crate) fn on_giveup<F>(self, on_giveup: F) -> Hooks<G, R, K, A, B, F, Y> {
+        let Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_success,
+            ..
+        } = self;
+        Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+        }
+    }
+
+    pub(crate) fn on_success<F>(self, on_success: F) -> Hooks<G, R, K, A, B, X, F> {
+        let Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            ..
+        } = self;
+        Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+        }
+    }
+}
+
 /// The predicates, hint and hooks of one loop, seen together; implemented by [`Hooks`]
 /// whose slots have the right shapes.
 pub trait HookSet<T, E> {

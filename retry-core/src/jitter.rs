@@ -16,8 +16,9 @@ pub enum Jitter {
     Full,
     /// `w/2` plus uniform in `[0, w/2]`.
     Equal,
-    /// AWS's "decorrelated jitter": uniform in `[first, 3 * previous]`, where `first` is
-    /// the schedule's first wait and `previous` starts at `first`.
+    /// AWS's "decorrelated jitter": `min(max_delay, uniform(first, 3 * previous))`, where
+    /// `first` is the schedule's first wait and `previous` (the last wait drawn) starts
+    /// at `first`. The cap applies after the draw.
     Decorrelated,
 }
 
@@ -102,12 +103,12 @@ impl Default for JitterRng {
     }
 }
 
-/// The state jitter needs across retries (decorrelated jitter remembers its last wait).
+/// The state jitter keeps across the retries of one call: the generator, and for
+/// decorrelated jitter the previous wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct JitterState {
     pub(crate) rng: JitterRng,
-    /// Decorrelated: the first wait of the schedule and the previous jittered wait.
-    first: Option<Duration>,
+    /// Decorrelated: the previous drawn wait; zero before the first draw.
     previous: Duration,
 }
 
@@ -115,63 +116,54 @@ impl JitterState {
     pub(crate) const fn new(rng: JitterRng) -> Self {
         JitterState {
             rng,
-            first: None,
             previous: Duration::ZERO,
         }
     }
 
-    /// Remember the schedule's first wait for decorrelated jitter, even when a server's
-    /// hint replaces it (decorrelated waits start from the schedule's first wait).
+    /// Full or equal jitter on the wait `w` (already capped by `max_delay`).
     #[inline]
-    pub(crate) fn note_first(&mut self, w: Duration) {
-        if self.first.is_none() {
-            self.first = Some(w);
+    pub(crate) fn spread(&mut self, jitter: Jitter, w: Duration) -> Duration {
+        match jitter {
+            Jitter::None | Jitter::Decorrelated => w,
+            Jitter::Full => self.rng.below(w),
+            Jitter::Equal => {
+                let half = w / 2;
+                half + self.rng.below(w - half)
+            }
         }
     }
 
-    /// Randomise the schedule's wait `w`; the result is at most `max_delay`.
+    /// AWS's decorrelated jitter, exactly: `min(cap, uniform(base, 3 * previous))`,
+    /// where `previous` starts at `base`. The cap applies after the draw, so deep waits
+    /// can sit at the cap.
     #[inline]
-    pub(crate) fn apply(&mut self, jitter: Jitter, w: Duration, max_delay: Duration) -> Duration {
-        if let Jitter::None = jitter {
-            return w.min(max_delay);
-        }
-        let (state, wait) = randomise(*self, jitter, w, max_delay);
-        *self = state;
+    pub(crate) fn decorrelated(&mut self, base: Duration, cap: Duration) -> Duration {
+        let previous = if self.previous.is_zero() {
+            base
+        } else {
+            self.previous
+        };
+        let upper = previous.saturating_mul(3);
+        let (low, high) = if upper >= base {
+            (base, upper)
+        } else {
+            (upper, base)
+        };
+        let wait = low.saturating_add(self.rng.below(high - low)).min(cap);
+        self.previous = wait;
         wait
     }
-}
 
-/// [`JitterState::apply`] for the random kinds, out of line and by value, so that the
-/// engine's state is not pinned to memory on the paths that do not draw.
-#[inline(never)]
-fn randomise(
-    mut state: JitterState,
-    jitter: Jitter,
-    w: Duration,
-    max_delay: Duration,
-) -> (JitterState, Duration) {
-    let wait = match jitter {
-        Jitter::None => w.min(max_delay),
-        Jitter::Full => state.rng.below(w.min(max_delay)),
-        Jitter::Equal => {
-            let w = w.min(max_delay);
-            let half = w / 2;
-            half + state.rng.below(w - half)
+    /// Randomise the schedule's wait `w` (capped by `max_delay`), with `w` as the base
+    /// of decorrelated jitter: what the engine does for the first retry.
+    #[cfg(test)]
+    fn apply(&mut self, jitter: Jitter, w: Duration, max_delay: Duration) -> Duration {
+        match jitter {
+            Jitter::None => w.min(max_delay),
+            Jitter::Decorrelated => self.decorrelated(w, max_delay),
+            kind => self.spread(kind, w.min(max_delay)),
         }
-        Jitter::Decorrelated => {
-            let first = (*state.first.get_or_insert(w)).min(max_delay);
-            let previous = if state.previous.is_zero() {
-                first
-            } else {
-                state.previous
-            };
-            let upper = previous.saturating_mul(3).min(max_delay).max(first);
-            let wait = first + state.rng.below(upper - first);
-            state.previous = wait;
-            wait
-        }
-    };
-    (state, wait)
+    }
 }
 
 #[cfg(test)]
@@ -212,15 +204,43 @@ mod tests {
     }
 
     #[test]
-    fn decorrelated_between_first_and_three_times_previous() {
+    fn decorrelated_between_base_and_three_times_previous_then_capped() {
         let mut state = JitterState::new(JitterRng::seeded(3));
         let mut previous = SEC;
         for _ in 0..1000 {
-            // The schedule's later waits do not matter to decorrelated jitter.
             let w = state.apply(Jitter::Decorrelated, SEC, 20 * SEC);
             assert!(w >= SEC && w <= (previous * 3).min(20 * SEC), "{w:?}");
             previous = w;
         }
+    }
+
+    /// AWS's formula, pinned: `wait = min(cap, uniform(base, 3 * prev))`, `prev`
+    /// starting at `base`; the cap applies after the draw.
+    #[test]
+    fn decorrelated_is_aws_formula_seeded() {
+        let (base, cap) = (Duration::from_millis(100), Duration::from_secs(2));
+        let mut state = JitterState::new(JitterRng::seeded(42));
+        let mut reference = JitterRng::seeded(42);
+        let mut prev = base;
+        let mut at_cap = 0;
+        for _ in 0..2000 {
+            let expected = (base + reference.below(prev * 3 - base)).min(cap);
+            let got = state.decorrelated(base, cap);
+            assert_eq!(got, expected);
+            at_cap += usize::from(got == cap);
+            prev = got;
+        }
+        // With the cap after the draw, deep waits sit at the cap a good part of the
+        // time (capping the range first would make the cap itself almost never drawn).
+        assert!(at_cap > 400, "{at_cap} waits at the cap");
+        // And the first waits of a seeded sequence are fixed.
+        let mut state = JitterState::new(JitterRng::seeded(42));
+        let first: Vec<_> = (0..3).map(|_| state.decorrelated(base, cap)).collect();
+        let mut reference = JitterRng::seeded(42);
+        let w1 = base + reference.below(base * 2);
+        let w2 = (base + reference.below(w1 * 3 - base)).min(cap);
+        let w3 = (base + reference.below(w2 * 3 - base)).min(cap);
+        assert_eq!(first, [w1, w2, w3]);
     }
 
     #[test]

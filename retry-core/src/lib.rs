@@ -74,13 +74,13 @@ pub mod testing;
 
 pub use budget::Budget;
 pub use details::Details;
-pub use engine::{Decision, Engine, Stop};
+pub use engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps, Stop};
 #[cfg(feature = "tokio")]
 pub use future::TokioSleeper;
-pub use future::{DefaultSleeper, RetryFuture, Sleeper};
+pub use future::{AttemptLimit, DefaultSleeper, RetryFuture, Sleeper, TimeLimited};
 pub use jitter::{Jitter, JitterRng};
 pub use policy::{Policy, Waits};
-pub use retry::{Retry, Step};
+pub use retry::{Retry, Step, Timed};
 
 /// The error of an attempt cut off by `#[retry(timeout = ...)]`; convert it into your
 /// error type with `From<retry::Timeout>` or the `timeout_error` key.

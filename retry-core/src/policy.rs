@@ -3,7 +3,7 @@
 use core::time::Duration;
 
 use crate::backoff::{Constant, Exponential, Fibonacci, Schedule};
-use crate::engine::{Decision, Engine};
+use crate::engine::{BudgetSlot, Builtin, Decision, Engine, NoBudget, Steps};
 use crate::jitter::Jitter;
 
 /// How long to wait between attempts and when to stop.
@@ -158,7 +158,7 @@ impl Policy {
     /// The waits this policy would sleep if every attempt failed instantly, jitter
     /// included (unseeded), capped by `max_delay` and the time left before `max_time`;
     /// it ends where the retries would.
-    pub fn waits(&self) -> Waits<Schedule> {
+    pub fn waits(&self) -> Waits<'_> {
         Waits::new(Engine::new(self))
     }
 
@@ -171,7 +171,7 @@ impl Policy {
     /// assert_eq!(a, b);
     /// assert_eq!(a.len(), 5);
     /// ```
-    pub fn waits_seeded(&self, seed: u64) -> Waits<Schedule> {
+    pub fn waits_seeded(&self, seed: u64) -> Waits<'_> {
         Waits::new(Engine::new(self).seed(seed))
     }
 }
@@ -185,15 +185,15 @@ impl Default for Policy {
 /// The waits of a policy, from [`Policy::waits`]: what a retry loop would sleep if
 /// every attempt failed instantly.
 #[derive(Clone, Debug)]
-pub struct Waits<S> {
-    engine: Engine<S>,
+pub struct Waits<'p, S = Builtin, B = NoBudget> {
+    engine: Engine<'p, S, B>,
     elapsed: Duration,
     done: bool,
 }
 
-impl<S: Iterator<Item = Duration>> Waits<S> {
+impl<'p, S: Steps, B: BudgetSlot> Waits<'p, S, B> {
     /// The waits an engine would decide, each attempt taking no time.
-    pub fn new(engine: Engine<S>) -> Self {
+    pub fn new(engine: Engine<'p, S, B>) -> Self {
         Waits {
             engine,
             elapsed: Duration::ZERO,
@@ -202,7 +202,7 @@ impl<S: Iterator<Item = Duration>> Waits<S> {
     }
 }
 
-impl<S: Iterator<Item = Duration>> Iterator for Waits<S> {
+impl<S: Steps, B: BudgetSlot> Iterator for Waits<'_, S, B> {
     type Item = Duration;
 
     fn next(&mut self) -> Option<Duration> {

@@ -1,16 +1,15 @@
-//! [`Retry`]: one retried call — an [`Engine`] plus predicates, hooks and the clock.
-//! The blocking loop ([`Retry::call`]), the async loop ([`Retry::into_future`]) and the
-//! `#[retry]` expansion all drive it the same way: attempt, [`after`](Retry::after),
-//! sleep or return.
+//! [`Retry`]: one retried call — an [`Engine`] plus predicates, hooks, the clock and
+//! the sleeper. The blocking loop ([`Retry::call`]), the async loop
+//! ([`Retry::into_future`](core::future::IntoFuture::into_future)) and the `#[retry]`
+//! expansion all drive it the same way: attempt, [`after`](Retry::after), sleep or return.
 
 use core::marker::PhantomData;
 use core::time::Duration;
 
-use crate::backoff::Schedule;
 use crate::budget::Budget;
 use crate::clock::Clock;
 use crate::details::Details;
-use crate::engine::{Decide, Decision, Engine};
+use crate::engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps};
 use crate::hooks::{HookSet, Hooks, Nop};
 use crate::policy::Policy;
 
@@ -44,26 +43,40 @@ pub enum Step {
 ///     .call();
 /// assert_eq!(result, Ok(3));
 /// ```
+///
+/// The type parameters: `'p` the policy's borrow, `T`/`E` the outcome, `Op` the
+/// operation, `C` the clock, `S` the schedule ([`Builtin`] or `wait`'s), `H` the
+/// predicates and hooks, `Sl` the sleeper, `B` the budget ([`NoBudget`] or `&Budget`),
+/// `To` the per-attempt timeout ([`Nop`] or [`Timed`]).
 #[must_use = "a Retry does nothing until it is called or awaited"]
-pub struct Retry<T, E, Op, C: Clock, S = Schedule, H = Hooks, Sl = Nop> {
-    pub(crate) engine: Engine<S>,
+pub struct Retry<'p, T, E, Op, C: Clock, S = Builtin, H = Hooks, Sl = Nop, B = NoBudget, To = Nop> {
+    pub(crate) engine: Engine<'p, S, B>,
     pub(crate) hooks: H,
     pub(crate) op: Op,
     pub(crate) sleeper: Sl,
+    pub(crate) timeout: To,
     pub(crate) name: &'static str,
     pub(crate) start: Option<C::Instant>,
     _outcome: PhantomData<fn() -> (T, E)>,
 }
 
-impl<T, E, Op, C: Clock> Retry<T, E, Op, C> {
+/// A per-attempt time limit of the async call-site API, and how to make its error.
+#[derive(Clone, Copy, Debug)]
+pub struct Timed<F> {
+    pub(crate) limit: Duration,
+    pub(crate) make_error: F,
+}
+
+impl<'p, T, E, Op, C: Clock> Retry<'p, T, E, Op, C> {
     /// A retried call of `op` under `policy`, with no predicates or hooks.
-    #[inline]
-    pub fn new(policy: &Policy, op: Op) -> Self {
+    #[inline(always)]
+    pub fn new(policy: &'p Policy, op: Op) -> Self {
         Retry {
             engine: Engine::new(policy),
             hooks: Hooks::default(),
             op,
             sleeper: Nop,
+            timeout: Nop,
             name: "retry",
             start: None,
             _outcome: PhantomData,
@@ -71,31 +84,9 @@ impl<T, E, Op, C: Clock> Retry<T, E, Op, C> {
     }
 }
 
-impl<T, E, Op, C: Clock, S, H, Sl> Retry<T, E, Op, C, S, H, Sl> {
-    pub(crate) fn from_parts(
-        engine: Engine<S>,
-        hooks: H,
-        op: Op,
-        sleeper: Sl,
-        name: &'static str,
-        start: Option<C::Instant>,
-    ) -> Self {
-        Retry {
-            engine,
-            hooks,
-            op,
-            sleeper,
-            name,
-            start,
-            _outcome: PhantomData,
-        }
-    }
-}
-
-impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl>
-    Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, X, Y>, Sl>
-{
+impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B, To> {
     /// The name hooks and events report (`#[retry]` passes `module_path!()::fn_name`).
+    #[inline(always)]
     pub fn name(mut self, name: &'static str) -> Self {
         self.name = name;
         self
@@ -107,180 +98,246 @@ impl<T, E, Op, C: Clock, S, G, R, K, A, B, X, Y, Sl>
         self
     }
 
-    /// Take a retry only while `budget` allows it (see [`Budget`]).
-    pub fn budget(mut self, budget: &'static Budget) -> Self {
-        self.engine = self.engine.budget(budget);
-        self
-    }
-
     /// Override the policy's attempt limit (`None`: no limit).
     pub fn max_tries(mut self, max_tries: Option<u32>) -> Self {
         self.engine = self.engine.max_tries(max_tries);
         self
     }
 
-    /// A custom schedule; when it ends, so do the retries. The policy's limits and
-    /// jitter still apply.
-    pub fn wait<W>(
-        self,
-        schedule: W,
-    ) -> Retry<T, E, Op, C, W::IntoIter, Hooks<G, R, K, A, B, X, Y>, Sl>
-    where
-        W: IntoIterator<Item = Duration>,
-    {
+    /// Take a retry only while `budget` allows it (see [`Budget`]); any `&Budget` that
+    /// outlives the call: a `static`, a field, an `Arc<Budget>`'s contents.
+    #[inline]
+    pub fn budget(self, budget: &Budget) -> Retry<'p, T, E, Op, C, S, H, Sl, &Budget, To> {
+        let Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            ..
+        } = self;
         Retry {
-            engine: self.engine.reschedule(schedule),
-            hooks: self.hooks,
-            op: self.op,
-            sleeper: self.sleeper,
-            name: self.name,
-            start: self.start,
+            engine: engine.budget(budget),
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
             _outcome: PhantomData,
         }
     }
 
-    /// Stop at once, returning the error, when `giveup` says `true`.
-    pub fn giveup<F: Fn(&E) -> bool>(
-        self,
-        giveup: F,
-    ) -> Retry<T, E, Op, C, S, Hooks<F, R, K, A, B, X, Y>, Sl> {
-        self.map_hooks(|h| Hooks {
-            giveup,
-            retry_if: h.retry_if,
-            retry_if_ok: h.retry_if_ok,
-            retry_after: h.retry_after,
-            on_backoff: h.on_backoff,
-            on_giveup: h.on_giveup,
-            on_success: h.on_success,
-        })
-    }
-
-    /// Stop at once, returning the error, when `retry_if` says `false`.
-    pub fn retry_if<F: Fn(&E) -> bool>(
-        self,
-        retry_if: F,
-    ) -> Retry<T, E, Op, C, S, Hooks<G, F, K, A, B, X, Y>, Sl> {
-        self.map_hooks(|h| Hooks {
-            giveup: h.giveup,
-            retry_if,
-            retry_if_ok: h.retry_if_ok,
-            retry_after: h.retry_after,
-            on_backoff: h.on_backoff,
-            on_giveup: h.on_giveup,
-            on_success: h.on_success,
-        })
-    }
-
-    /// Treat an `Ok` value as a failure when `retry_if_ok` says `true` (Python
-    /// `backoff`'s `on_predicate`). If the last attempt's `Ok` is still rejected, that
-    /// `Ok` is returned.
-    pub fn retry_if_ok<F: Fn(&T) -> bool>(
-        self,
-        retry_if_ok: F,
-    ) -> Retry<T, E, Op, C, S, Hooks<G, R, F, A, B, X, Y>, Sl> {
-        self.map_hooks(|h| Hooks {
-            giveup: h.giveup,
-            retry_if: h.retry_if,
-            retry_if_ok,
-            retry_after: h.retry_after,
-            on_backoff: h.on_backoff,
-            on_giveup: h.on_giveup,
-            on_success: h.on_success,
-        })
-    }
-
-    /// A server's hint (e.g. `Retry-After`): wait this instead of the schedule, capped
-    /// by `max_delay` and the deadline; no jitter is added.
-    pub fn retry_after<F: Fn(&E) -> Option<Duration>>(
-        self,
-        retry_after: F,
-    ) -> Retry<T, E, Op, C, S, Hooks<G, R, K, F, B, X, Y>, Sl> {
-        self.map_hooks(|h| Hooks {
-            giveup: h.giveup,
-            retry_if: h.retry_if,
-            retry_if_ok: h.retry_if_ok,
-            retry_after,
-            on_backoff: h.on_backoff,
-            on_giveup: h.on_giveup,
-            on_success: h.on_success,
-        })
-    }
-
-    /// Run before each sleep; [`Details::wait`] is the coming wait.
-    pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(
-        self,
-        on_backoff: F,
-    ) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y>, Sl> {
-        self.map_hooks(|h| Hooks {
-            giveup: h.giveup,
-            retry_if: h.retry_if,
-            retry_if_ok: h.retry_if_ok,
-            retry_after: h.retry_after,
-            on_backoff,
-            on_giveup: h.on_giveup,
-            on_success: h.on_success,
-        })
-    }
-
-    /// Run once when the call returns a failed outcome, whatever stopped it.
-    pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(
-        self,
-        on_giveup: F,
-    ) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, F, Y>, Sl> {
-        self.map_hooks(|h| Hooks {
-            giveup: h.giveup,
-            retry_if: h.retry_if,
-            retry_if_ok: h.retry_if_ok,
-            retry_after: h.retry_after,
-            on_backoff: h.on_backoff,
-            on_giveup,
-            on_success: h.on_success,
-        })
-    }
-
-    /// Run once when the call returns an accepted `Ok`.
-    pub fn on_success<F: Fn(&Details<'_, T, E>)>(
-        self,
-        on_success: F,
-    ) -> Retry<T, E, Op, C, S, Hooks<G, R, K, A, B, X, F>, Sl> {
-        self.map_hooks(|h| Hooks {
-            giveup: h.giveup,
-            retry_if: h.retry_if,
-            retry_if_ok: h.retry_if_ok,
-            retry_after: h.retry_after,
-            on_backoff: h.on_backoff,
-            on_giveup: h.on_giveup,
-            on_success,
-        })
-    }
-
-    fn map_hooks<H2>(
-        self,
-        f: impl FnOnce(Hooks<G, R, K, A, B, X, Y>) -> H2,
-    ) -> Retry<T, E, Op, C, S, H2, Sl> {
+    /// A custom schedule; when it ends, so do the retries. The policy's limits and
+    /// jitter still apply.
+    #[inline]
+    pub fn wait<W>(self, schedule: W) -> Retry<'p, T, E, Op, C, Custom<W::IntoIter>, H, Sl, B, To>
+    where
+        W: IntoIterator<Item = Duration>,
+    {
+        let Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            ..
+        } = self;
         Retry {
-            engine: self.engine,
-            hooks: f(self.hooks),
-            op: self.op,
-            sleeper: self.sleeper,
-            name: self.name,
-            start: self.start,
+            engine: engine.reschedule(schedule),
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            _outcome: PhantomData,
+        }
+    }
+
+    /// Sleep with another runtime's timer (no tokio runtime needed then).
+    #[inline]
+    pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<'p, T, E, Op, C, S, H, Sl2, B, To> {
+        let Retry {
+            engine,
+            hooks,
+            op,
+            timeout,
+            name,
+            start,
+            ..
+        } = self;
+        Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            _outcome: PhantomData,
+        }
+    }
+
+    /// Async only: cut off an attempt still running after `limit`; it fails with
+    /// `E::from(Timeout)` (or [`timeout_error`](Self::timeout_error)'s error).
+    #[inline]
+    pub fn timeout(
+        self,
+        limit: Duration,
+    ) -> Retry<'p, T, E, Op, C, S, H, Sl, B, Timed<fn(crate::Timeout) -> E>>
+    where
+        E: From<crate::Timeout>,
+    {
+        self.with_timeout(Timed {
+            limit,
+            make_error: E::from,
+        })
+    }
+
+    /// Async only: cut off an attempt still running after `limit`, failing it with
+    /// `make_error(Timeout)` (for error types that cannot implement `From<Timeout>`).
+    #[inline]
+    pub fn timeout_error<F: Fn(crate::Timeout) -> E>(
+        self,
+        limit: Duration,
+        make_error: F,
+    ) -> Retry<'p, T, E, Op, C, S, H, Sl, B, Timed<F>> {
+        self.with_timeout(Timed { limit, make_error })
+    }
+
+    fn with_timeout<To2>(self, timeout: To2) -> Retry<'p, T, E, Op, C, S, H, Sl, B, To2> {
+        let Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            name,
+            start,
+            ..
+        } = self;
+        Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            _outcome: PhantomData,
+        }
+    }
+
+    fn map_hooks<H2>(self, f: impl FnOnce(H) -> H2) -> Retry<'p, T, E, Op, C, S, H2, Sl, B, To> {
+        let Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            ..
+        } = self;
+        Retry {
+            engine,
+            hooks: f(hooks),
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
             _outcome: PhantomData,
         }
     }
 }
 
-impl<T, E, Op, C: Clock, S: Iterator<Item = Duration>, H: HookSet<T, E>, Sl>
-    Retry<T, E, Op, C, S, H, Sl>
+impl<'p, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
+    Retry<'p, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y>, Sl, B, To>
 {
-    /// Whether the clock must be read: for `max_time`, a hook or tracing.
+    /// Stop at once, returning the error, when `giveup` says `true`.
     #[inline]
+    pub fn giveup<F: Fn(&E) -> bool>(
+        self,
+        giveup: F,
+    ) -> Retry<'p, T, E, Op, C, S, Hooks<F, R, K, A, Bk, X, Y>, Sl, B, To> {
+        self.map_hooks(|h| h.giveup(giveup))
+    }
+
+    /// Stop at once, returning the error, when `retry_if` says `false`.
+    #[inline]
+    pub fn retry_if<F: Fn(&E) -> bool>(
+        self,
+        retry_if: F,
+    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, F, K, A, Bk, X, Y>, Sl, B, To> {
+        self.map_hooks(|h| h.retry_if(retry_if))
+    }
+
+    /// Treat an `Ok` value as a failure when `retry_if_ok` says `true` (Python
+    /// `backoff`'s `on_predicate`). If the last attempt's `Ok` is still rejected, that
+    /// `Ok` is returned.
+    #[inline]
+    pub fn retry_if_ok<F: Fn(&T) -> bool>(
+        self,
+        retry_if_ok: F,
+    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, F, A, Bk, X, Y>, Sl, B, To> {
+        self.map_hooks(|h| h.retry_if_ok(retry_if_ok))
+    }
+
+    /// A server's hint (e.g. `Retry-After`): wait this instead of the schedule, capped
+    /// by `max_delay` and the deadline; no jitter is added.
+    #[inline]
+    pub fn retry_after<F: Fn(&E) -> Option<Duration>>(
+        self,
+        retry_after: F,
+    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, K, F, Bk, X, Y>, Sl, B, To> {
+        self.map_hooks(|h| h.retry_after(retry_after))
+    }
+
+    /// Run before each sleep; [`Details::wait`] is the coming wait.
+    #[inline]
+    pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(
+        self,
+        on_backoff: F,
+    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y>, Sl, B, To> {
+        self.map_hooks(|h| h.on_backoff(on_backoff))
+    }
+
+    /// Run once when the call returns a failed outcome, whatever stopped it.
+    #[inline]
+    pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(
+        self,
+        on_giveup: F,
+    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y>, Sl, B, To> {
+        self.map_hooks(|h| h.on_giveup(on_giveup))
+    }
+
+    /// Run once when the call returns an accepted `Ok`.
+    #[inline]
+    pub fn on_success<F: Fn(&Details<'_, T, E>)>(
+        self,
+        on_success: F,
+    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F>, Sl, B, To> {
+        self.map_hooks(|h| h.on_success(on_success))
+    }
+}
+
+impl<T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: BudgetSlot, To>
+    Retry<'_, T, E, Op, C, S, H, Sl, B, To>
+{
+    /// Whether the clock must be read: for `max_time`, a hook or tracing. Decided here,
+    /// from the policy and the hook types, for every shell alike.
+    #[inline(always)]
     fn needs_clock(&self) -> bool {
         self.engine.needs_clock() || H::HOOKED || cfg!(feature = "tracing")
     }
 
     /// Mark the start of the first attempt (reads the clock only if something needs it).
-    #[inline]
+    #[inline(always)]
     pub fn start(&mut self) {
         if self.needs_clock() {
             self.start = Some(C::now());
@@ -288,88 +345,93 @@ impl<T, E, Op, C: Clock, S: Iterator<Item = Duration>, H: HookSet<T, E>, Sl>
     }
 
     /// Attempts made so far.
-    #[inline]
+    #[inline(always)]
     pub fn tries(&self) -> u32 {
         self.engine.tries()
     }
 
     /// Report an attempt's outcome; the answer says whether to return it or to sleep
     /// and try again. Runs the predicates, the hooks and the engine, in SPEC order.
-    #[inline]
+    ///
+    /// An accepted success that nothing needs to hear of (no hook, no budget) returns
+    /// here, inline; everything else goes to the out-of-line [`after_slow`](Self::after_slow).
+    #[inline(always)]
     pub fn after(&mut self, outcome: &Result<T, E>) -> Step {
-        // The common case first, inline: an accepted success with no hook reads no clock.
-        if !H::HOOKED {
+        if !H::HOOKED && !B::PRESENT {
             if let Ok(value) = outcome {
                 if !self.hooks.rejects_ok(value) {
-                    self.engine.succeeded();
                     return Step::Done;
                 }
             }
         }
-        let elapsed = self.start.map_or(Duration::ZERO, C::since);
-        after_attempt(&mut self.engine, &self.hooks, self.name, elapsed, outcome)
+        self.after_slow(outcome)
     }
-}
 
-/// The body of [`Retry::after`], shared with the lean state of `#[retry]`: predicates,
-/// hooks, events and the engine, in SPEC order. `elapsed` is read after the attempt (or
-/// zero when nothing needs the clock).
-#[inline]
-pub(crate) fn after_attempt<T, E, H: HookSet<T, E>, D: Decide>(
-    engine: &mut D,
-    hooks: &H,
-    name: &'static str,
-    elapsed: Duration,
-    outcome: &Result<T, E>,
-) -> Step {
-    let details = |tries: u32, wait: Option<Duration>| Details {
-        name,
-        tries,
-        elapsed,
-        wait,
-        outcome,
-    };
-    let decision = match outcome {
-        Ok(value) => {
-            if !hooks.rejects_ok(value) {
-                engine.succeeded();
-                hooks.on_success(&details(engine.tries(), None));
+    /// [`after`](Self::after) for a failure, or a success that a hook or the budget must
+    /// hear of: predicates, hooks, events and the engine, in SPEC order.
+    #[inline(never)]
+    fn after_slow(&mut self, outcome: &Result<T, E>) -> Step {
+        let elapsed = self.start.map_or(Duration::ZERO, C::since);
+        let decision = match outcome {
+            Ok(value) if !self.hooks.rejects_ok(value) => {
+                self.engine.succeeded();
+                if H::HOOKED {
+                    self.hooks.on_success(&self.details(elapsed, None, outcome));
+                }
                 return Step::Done;
             }
-            engine.failed(elapsed, || None)
-        }
-        Err(error) => {
-            if hooks.stops_on(error) {
-                Decision::Return(engine.stopped())
-            } else {
-                engine.failed(elapsed, || hooks.hint(error))
+            Ok(_) => self.engine.failed(elapsed, || None),
+            Err(error) if self.hooks.stops_on(error) => Decision::Return(self.engine.stopped()),
+            Err(error) => {
+                let hooks = &self.hooks;
+                self.engine.failed(elapsed, || hooks.hint(error))
+            }
+        };
+        match decision {
+            Decision::Retry(wait) => {
+                if H::HOOKED {
+                    self.hooks
+                        .on_backoff(&self.details(elapsed, Some(wait), outcome));
+                }
+                #[cfg(feature = "tracing")]
+                tracing::info!(
+                    name = self.name,
+                    attempt = self.engine.tries(),
+                    wait = ?wait,
+                    elapsed = ?elapsed,
+                    "attempt failed; retrying"
+                );
+                Step::Sleep(wait)
+            }
+            Decision::Return(_stop) => {
+                if H::HOOKED {
+                    self.hooks.on_giveup(&self.details(elapsed, None, outcome));
+                }
+                #[cfg(feature = "tracing")]
+                tracing::error!(
+                    name = self.name,
+                    attempt = self.engine.tries(),
+                    elapsed = ?elapsed,
+                    reason = ?_stop,
+                    "giving up"
+                );
+                Step::Done
             }
         }
-    };
-    match decision {
-        Decision::Retry(wait) => {
-            hooks.on_backoff(&details(engine.tries(), Some(wait)));
-            #[cfg(feature = "tracing")]
-            tracing::info!(
-                name = name,
-                attempt = engine.tries(),
-                wait = ?wait,
-                elapsed = ?elapsed,
-                "attempt failed; retrying"
-            );
-            Step::Sleep(wait)
-        }
-        Decision::Return(_stop) => {
-            hooks.on_giveup(&details(engine.tries(), None));
-            #[cfg(feature = "tracing")]
-            tracing::error!(
-                name = name,
-                attempt = engine.tries(),
-                elapsed = ?elapsed,
-                reason = ?_stop,
-                "giving up"
-            );
-            Step::Done
+    }
+
+    fn details<'o>(
+        &self,
+        elapsed: Duration,
+        wait: Option<Duration>,
+        outcome: &'o Result<T, E>,
+    ) -> Details<'o, T, E> {
+        Details {
+            name: self.name,
+            tries: self.engine.tries(),
+            elapsed,
+            wait,
+            outcome,
         }
     }
 }

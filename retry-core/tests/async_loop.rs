@@ -179,20 +179,19 @@ fn custom_sleeper_needs_no_tokio_runtime() {
     // A tiny executor: poll until ready; the sleeper is instant and counts calls.
     let sleeps = Cell::new(Duration::ZERO);
     let tries = Cell::new(0);
-    let fut = Policy::expo()
-        .jitter(Jitter::None)
-        .max_tries(3)
-        .retry_async(|| {
-            tries.set(tries.get() + 1);
-            let n = tries.get();
-            async move {
-                if n < 3 {
-                    Err(n)
-                } else {
-                    Ok(n)
-                }
+    // The builder borrows its policy, so the policy outlives it.
+    let policy = Policy::expo().jitter(Jitter::None).max_tries(3);
+    let fut = policy.retry_async(|| {
+        tries.set(tries.get() + 1);
+        let n = tries.get();
+        async move {
+            if n < 3 {
+                Err(n)
+            } else {
+                Ok(n)
             }
-        });
+        }
+    });
     let fut = fut.sleep(|d| {
         sleeps.set(sleeps.get() + d);
         std::future::ready(())

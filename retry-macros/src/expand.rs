@@ -341,9 +341,9 @@ fn duration(private: &TokenStream, d: &DurationArg) -> TokenStream {
     }
 }
 
-/// Whether every setting of the policy is a literal (no `policy`, `wait` or budget
-/// expression): then the policy is a constant and the call uses the lean state.
-fn is_lean(config: &Config) -> bool {
+/// Whether the attribute's own keys build the policy from literals only: then it is a
+/// `static` of the expansion, which the engine reads by reference.
+fn is_static(config: &Config) -> bool {
     let literal = |d: &Option<DurationArg>| !matches!(d, Some(DurationArg::Expr(_)));
     let schedule = match &config.schedule {
         None => true,
@@ -352,7 +352,6 @@ fn is_lean(config: &Config) -> bool {
         Some(Schedule::Wait(_)) => false,
     };
     config.policy.is_none()
-        && config.budget.is_none()
         && schedule
         && !matches!(config.max_tries, Some(MaxTries::Expr(_)))
         && literal(&config.max_time)
@@ -446,29 +445,46 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     let attempt_no = Ident::new("__attempt", Span::mixed_site());
 
     let fn_name = item.sig.ident.to_string();
-    let policy = policy(&private, &config);
     let is_async = !matches!(shape(&item), Shape::Sync);
     let constructor = if is_async {
         quote!(asynchronous)
     } else {
         quote!(blocking)
     };
-    // Every setting a literal: the policy and the name become constants of a local
-    // type, and the call keeps only what changes (`__private::Lean`).
-    let lean = is_lean(&config);
-    let spec = Ident::new("__RETRY_SPEC", Span::mixed_site());
-    let name = quote!(::core::concat!(::core::module_path!(), "::", #fn_name));
-    let mut builder = if lean {
-        quote_spanned! {ret.span()=>
-            #private::#constructor::<#ret>(&#spec.policy)
+    // The policy the engine reads by reference: a `static` when the keys are literals,
+    // the user's `const`/`static` itself for `policy = PATH` (a `const` is promoted),
+    // else a value computed once per call.
+    let policy_value = Ident::new("__retry_policy", Span::mixed_site());
+    let policy_static = Ident::new("__RETRY_POLICY", Span::mixed_site());
+    let (policy_setup, policy_ref) = match &config.policy {
+        Some(Expr::Path(path)) => (
+            TokenStream::new(),
+            quote_spanned!(path.span()=> &#path),
+        ),
+        Some(expr) => (
+            quote_spanned!(expr.span()=> let #policy_value: #private::Policy = #expr;),
+            quote!(&#policy_value),
+        ),
+        None if is_static(&config) => {
+            let policy = policy(&private, &config);
+            (
+                quote!(static #policy_static: #private::Policy = #policy;),
+                quote!(&#policy_static),
+            )
         }
-    } else {
-        let mut builder = quote_spanned! {ret.span()=>
-            #private::#constructor::<#ret>(&#policy)
-        };
-        builder.extend(quote!(.name(#name)));
-        builder
+        None => {
+            let policy = policy(&private, &config);
+            (
+                quote!(let #policy_value: #private::Policy = #policy;),
+                quote!(&#policy_value),
+            )
+        }
     };
+    let name = quote!(::core::concat!(::core::module_path!(), "::", #fn_name));
+    let mut builder = quote_spanned! {ret.span()=>
+        #private::#constructor::<#ret>(#policy_ref)
+    };
+    builder.extend(quote!(.name(#name)));
     if let Some(Schedule::Wait(w)) = &config.schedule {
         builder.extend(quote!(.wait(#w)));
     }
@@ -486,27 +502,6 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
             let method = Ident::new(method, value.span());
             builder.extend(quote!(.#method(#value)));
         }
-    }
-
-    if lean {
-        // J: the generator (full, equal); D: the decorrelated state; neither without
-        // jitter. K: 1 when the clock is read (max_time, a hook, or tracing, which only
-        // the runtime knows).
-        let (rng_slots, decorrelated_slots) = match config.jitter {
-            Some(JitterKind::None) => (0usize, 0usize),
-            Some(JitterKind::Decorrelated) => (0, 1),
-            Some(JitterKind::Full | JitterKind::Equal) | None => (1, 0),
-        };
-        let clock = if config.max_time.is_some()
-            || config.on_backoff.is_some()
-            || config.on_giveup.is_some()
-            || config.on_success.is_some()
-        {
-            quote!(1)
-        } else {
-            quote!({ #private::CLOCK_FOR_TRACING })
-        };
-        builder = quote!(#private::lean::<#rng_slots, #decorrelated_slots, #clock, _, _, _, _>(&#spec, #builder));
     }
 
     let attempt_binding = config
@@ -555,24 +550,10 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     } else {
         quote!(#private::sleep_blocking(#wait))
     };
-    // The lean state is told its `static` at each step, so the policy is a constant there.
-    let (spec_static, spec_arg) = if lean {
-        (
-            quote! {
-                static #spec: #private::Spec = #private::Spec {
-                    policy: #policy,
-                    name: #name,
-                };
-            },
-            quote!(&#spec,),
-        )
-    } else {
-        (TokenStream::new(), TokenStream::new())
-    };
     let retry_loop = |arguments: &Arguments, body: TokenStream| {
         let attempt = attempt(arguments, body);
         quote! {
-            #spec_static
+            #policy_setup
             let mut #retry = #builder;
             #retry.start();
             loop {
@@ -581,7 +562,7 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
                 let #wait = {
                     #count_attempt
                     let #outcome = #attempt;
-                    match #retry.after(#spec_arg &#outcome) {
+                    match #retry.after(&#outcome) {
                         #private::Step::Done => return #outcome,
                         #private::Step::Sleep(#wait) => #wait,
                     }
