@@ -187,6 +187,21 @@ macro_rules! contenders {
                 op(flaky)
             }
 
+            #[retry::retry(policy = POLICY)]
+            pub fn attribute_const(flaky: &Flaky) -> Result<u32, Busy> {
+                op(flaky)
+            }
+
+            #[retry::retry(policy = super::runtime_policy(FACTOR))]
+            pub fn attribute_runtime(flaky: &Flaky) -> Result<u32, Busy> {
+                op(flaky)
+            }
+
+            #[retry::retry(expo(base = 2, factor = $factor), jitter = none, max_tries = super::tries())]
+            pub fn attribute_expr(flaky: &Flaky) -> Result<u32, Busy> {
+                op(flaky)
+            }
+
             /// The call-site API.
             pub fn call_site(flaky: &Flaky) -> Result<u32, Busy> {
                 POLICY.retry(|| op(flaky)).call()
@@ -238,6 +253,21 @@ macro_rules! contenders {
                 op(flaky)
             }
 
+            #[retry::retry(policy = POLICY)]
+            pub async fn attribute_const_async(flaky: &Flaky) -> Result<u32, Busy> {
+                op(flaky)
+            }
+
+            #[retry::retry(policy = super::runtime_policy(FACTOR))]
+            pub async fn attribute_runtime_async(flaky: &Flaky) -> Result<u32, Busy> {
+                op(flaky)
+            }
+
+            #[retry::retry(expo(base = 2, factor = $factor), jitter = none, max_tries = super::tries())]
+            pub async fn attribute_expr_async(flaky: &Flaky) -> Result<u32, Busy> {
+                op(flaky)
+            }
+
             /// The call-site API, async.
             pub async fn call_site_async(flaky: &Flaky) -> Result<u32, Busy> {
                 POLICY.retry_async(|| op_async(flaky)).await
@@ -274,6 +304,27 @@ macro_rules! contenders {
         }
     };
 }
+
+/// The benchmark's policy as a runtime value (`#[retry(policy = EXPR)]` with an
+/// expression the optimiser cannot fold).
+#[inline(never)]
+pub fn runtime_policy(factor: Duration) -> retry::Policy {
+    black_box(
+        retry::Policy::expo()
+            .base(2.0)
+            .factor(factor)
+            .jitter(retry::Jitter::None)
+            .max_tries(TRIES),
+    )
+}
+
+/// The attempt limit as a runtime value (`max_tries = EXPR`).
+#[inline(never)]
+pub fn tries() -> u32 {
+    black_box(TRIES)
+}
+
+pub mod population;
 
 contenders!(
     /// The first-try scenarios: factor 1 ms (never slept: the first attempt succeeds).
@@ -394,9 +445,21 @@ pub const SYNC_FIRST_TRY: Scenario = Scenario {
             b.first_try.reset();
             value(first_try::hand_loop(black_box(&b.first_try)))
         }),
-        contender!("#[retry]", |b| {
+        contender!("#[retry], literal keys", |b| {
             b.first_try.reset();
             value(first_try::attribute(black_box(&b.first_try)))
+        }),
+        contender!("#[retry(policy = CONST)]", |b| {
+            b.first_try.reset();
+            value(first_try::attribute_const(black_box(&b.first_try)))
+        }),
+        contender!("#[retry(policy = runtime value)]", |b| {
+            b.first_try.reset();
+            value(first_try::attribute_runtime(black_box(&b.first_try)))
+        }),
+        contender!("#[retry(max_tries = EXPR)]", |b| {
+            b.first_try.reset();
+            value(first_try::attribute_expr(black_box(&b.first_try)))
         }),
         contender!("POLICY.retry(..).call()", |b| {
             b.first_try.reset();
@@ -434,9 +497,27 @@ pub const ASYNC_FIRST_TRY: Scenario = Scenario {
                 &b.first_try,
             ))))
         }),
-        contender!("#[retry]", |b| {
+        contender!("#[retry], literal keys", |b| {
             b.first_try.reset();
             value(poll_once(first_try::attribute_async(black_box(
+                &b.first_try,
+            ))))
+        }),
+        contender!("#[retry(policy = CONST)]", |b| {
+            b.first_try.reset();
+            value(poll_once(first_try::attribute_const_async(black_box(
+                &b.first_try,
+            ))))
+        }),
+        contender!("#[retry(policy = runtime value)]", |b| {
+            b.first_try.reset();
+            value(poll_once(first_try::attribute_runtime_async(black_box(
+                &b.first_try,
+            ))))
+        }),
+        contender!("#[retry(max_tries = EXPR)]", |b| {
+            b.first_try.reset();
+            value(poll_once(first_try::attribute_expr_async(black_box(
                 &b.first_try,
             ))))
         }),
@@ -483,9 +564,21 @@ pub const SYNC_TWO_RETRIES: Scenario = Scenario {
             b.two_failures.reset();
             value(zero_wait::hand_loop(black_box(&b.two_failures)))
         }),
-        contender!("#[retry]", |b| {
+        contender!("#[retry], literal keys", |b| {
             b.two_failures.reset();
             value(zero_wait::attribute(black_box(&b.two_failures)))
+        }),
+        contender!("#[retry(policy = CONST)]", |b| {
+            b.two_failures.reset();
+            value(zero_wait::attribute_const(black_box(&b.two_failures)))
+        }),
+        contender!("#[retry(policy = runtime value)]", |b| {
+            b.two_failures.reset();
+            value(zero_wait::attribute_runtime(black_box(&b.two_failures)))
+        }),
+        contender!("#[retry(max_tries = EXPR)]", |b| {
+            b.two_failures.reset();
+            value(zero_wait::attribute_expr(black_box(&b.two_failures)))
         }),
         contender!("POLICY.retry(..).call()", |b| {
             b.two_failures.reset();
@@ -531,11 +624,34 @@ pub const ASYNC_TWO_RETRIES: Scenario = Scenario {
                     .block_on(zero_wait::hand_loop_async(black_box(&b.two_failures))),
             )
         }),
-        contender!("#[retry]", |b| {
+        contender!("#[retry], literal keys", |b| {
             b.two_failures.reset();
             value(
                 b.runtime
                     .block_on(zero_wait::attribute_async(black_box(&b.two_failures))),
+            )
+        }),
+        contender!("#[retry(policy = CONST)]", |b| {
+            b.two_failures.reset();
+            value(
+                b.runtime
+                    .block_on(zero_wait::attribute_const_async(black_box(&b.two_failures))),
+            )
+        }),
+        contender!("#[retry(policy = runtime value)]", |b| {
+            b.two_failures.reset();
+            value(
+                b.runtime
+                    .block_on(zero_wait::attribute_runtime_async(black_box(
+                        &b.two_failures,
+                    ))),
+            )
+        }),
+        contender!("#[retry(max_tries = EXPR)]", |b| {
+            b.two_failures.reset();
+            value(
+                b.runtime
+                    .block_on(zero_wait::attribute_expr_async(black_box(&b.two_failures))),
             )
         }),
         contender!("POLICY.retry_async(..).await", |b| {

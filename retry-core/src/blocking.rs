@@ -3,7 +3,7 @@
 
 use crate::clock::StdClock;
 use crate::engine::{BudgetSlot, Steps};
-use crate::hooks::HookSet;
+use crate::hooks::{HookSet, Nop};
 use crate::policy::Policy;
 use crate::retry::{Retry, Step};
 
@@ -42,16 +42,59 @@ where
 {
     /// Run the operation until it succeeds or the policy says stop; the last attempt's
     /// outcome is returned unchanged.
-    #[inline]
-    pub fn call(mut self) -> Result<T, E> {
+    #[inline(always)]
+    pub fn call(self) -> Result<T, E> {
+        let Retry {
+            engine,
+            hooks,
+            mut op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            ..
+        } = self;
+        Retry::from_parts(engine, hooks, Nop, sleeper, timeout, name, start).run(|_| op())
+    }
+}
+
+impl<T, E, Op, S, H, Sl, B, To> Retry<'_, T, E, Op, StdClock, S, H, Sl, B, To>
+where
+    S: Steps,
+    H: HookSet<T, E>,
+    B: BudgetSlot,
+{
+    /// Run `attempt` (told the attempt number, from 1) until it succeeds or the policy
+    /// says stop; the last attempt's outcome is returned unchanged.
+    ///
+    /// The first attempt and an accepted success are inline; retrying is out of line.
+    #[inline(always)]
+    pub fn run<F: FnMut(u32) -> Result<T, E>>(mut self, mut attempt: F) -> Result<T, E> {
         self.start();
+        let outcome = attempt(1);
+        if self.settled(&outcome) {
+            return outcome;
+        }
+        self.run_slow(attempt, outcome)
+    }
+
+    /// The rest of [`run`](Self::run) after a first outcome that the engine must judge.
+    #[inline(never)]
+    fn run_slow<F: FnMut(u32) -> Result<T, E>>(
+        mut self,
+        mut attempt: F,
+        mut outcome: Result<T, E>,
+    ) -> Result<T, E> {
         loop {
-            let outcome = (self.op)();
-            match self.after(&outcome) {
+            match self.decide(&outcome) {
                 Step::Done => return outcome,
                 // A zero wait is skipped inline: no call, no thread-local lookup.
                 Step::Sleep(wait) if wait.is_zero() => {}
                 Step::Sleep(wait) => crate::testing::sleep(wait),
+            }
+            outcome = attempt(self.tries().saturating_add(1));
+            if self.settled(&outcome) {
+                return outcome;
             }
         }
     }

@@ -60,6 +60,30 @@ pub struct Retry<'p, T, E, Op, C: Clock, S = Builtin, H = Hooks, Sl = Nop, B = N
     _outcome: PhantomData<fn() -> (T, E)>,
 }
 
+impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B, To> {
+    #[inline(always)]
+    pub(crate) fn from_parts(
+        engine: Engine<'p, S, B>,
+        hooks: H,
+        op: Op,
+        sleeper: Sl,
+        timeout: To,
+        name: &'static str,
+        start: Option<C::Instant>,
+    ) -> Self {
+        Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            _outcome: PhantomData,
+        }
+    }
+}
+
 /// A per-attempt time limit of the async call-site API, and how to make its error.
 #[derive(Clone, Copy, Debug)]
 pub struct Timed<F> {
@@ -357,20 +381,29 @@ impl<T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: BudgetSlot, To>
     /// here, inline; everything else goes to the out-of-line [`after_slow`](Self::after_slow).
     #[inline(always)]
     pub fn after(&mut self, outcome: &Result<T, E>) -> Step {
-        if !H::HOOKED && !B::PRESENT {
-            if let Ok(value) = outcome {
-                if !self.hooks.rejects_ok(value) {
-                    return Step::Done;
-                }
-            }
+        if self.settled(outcome) {
+            return Step::Done;
         }
         self.after_slow(outcome)
     }
 
-    /// [`after`](Self::after) for a failure, or a success that a hook or the budget must
-    /// hear of: predicates, hooks, events and the engine, in SPEC order.
+    /// Whether `outcome` is an accepted success that nothing needs to hear of (no
+    /// hook, no budget): then the call returns it without consulting the engine.
+    #[inline(always)]
+    pub(crate) fn settled(&self, outcome: &Result<T, E>) -> bool {
+        !H::HOOKED && !B::PRESENT && matches!(outcome, Ok(value) if !self.hooks.rejects_ok(value))
+    }
+
+    /// [`decide`](Self::decide), out of line.
     #[inline(never)]
     fn after_slow(&mut self, outcome: &Result<T, E>) -> Step {
+        self.decide(outcome)
+    }
+
+    /// [`after`](Self::after) without the shortcut: predicates, hooks, events and the
+    /// engine, in SPEC order.
+    #[inline]
+    pub(crate) fn decide(&mut self, outcome: &Result<T, E>) -> Step {
         let elapsed = self.start.map_or(Duration::ZERO, C::since);
         let decision = match outcome {
             Ok(value) if !self.hooks.rejects_ok(value) => {

@@ -457,10 +457,7 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     let policy_value = Ident::new("__retry_policy", Span::mixed_site());
     let policy_static = Ident::new("__RETRY_POLICY", Span::mixed_site());
     let (policy_setup, policy_ref) = match &config.policy {
-        Some(Expr::Path(path)) => (
-            TokenStream::new(),
-            quote_spanned!(path.span()=> &#path),
-        ),
+        Some(Expr::Path(path)) => (TokenStream::new(), quote_spanned!(path.span()=> &#path)),
         Some(expr) => (
             quote_spanned!(expr.span()=> let #policy_value: #private::Policy = #expr;),
             quote!(&#policy_value),
@@ -517,22 +514,25 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         None => quote!(#private::DefaultSleeper::default()),
     };
 
-    let attempt = |arguments: &Arguments, body: TokenStream| -> TokenStream {
+    // Async: a loop of fresh `async` blocks, one per attempt, awaited in the fn's own
+    // future. Sync: one closure, called once per attempt by the runtime's loop.
+    let retry_loop = |arguments: &Arguments, body: TokenStream| {
         let Arguments { before, inside, .. } = arguments;
-        let attempt = if is_async {
-            quote!(#private::attempt_async::<#ret, _>(async { #(#inside)* #attempt_binding #body }))
-        } else {
-            quote!(#private::attempt::<#ret, _>(|| { #(#inside)* #attempt_binding #body }))
-        };
+        if !is_async {
+            return quote! {
+                #policy_setup
+                #builder.run(|#attempt_no: u32| -> #ret {
+                    #(#before)* #(#inside)* #attempt_binding #body
+                })
+            };
+        }
+        let attempt = quote!(#private::attempt_async::<#ret, _>(async { #(#inside)* #attempt_binding #body }));
         let attempt = if before.is_empty() {
             attempt
         } else {
             quote!({ #(#before)* #attempt })
         };
-        if !is_async {
-            return attempt;
-        }
-        match &config.timeout {
+        let attempt = match &config.timeout {
             Some(limit_arg) => {
                 let limit = duration(&private, limit_arg);
                 let make_error = match &config.timeout_error {
@@ -542,23 +542,14 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
                 quote!(#private::timed(&#sleeper, #limit, #attempt, #make_error).await)
             }
             None => quote!(#attempt.await),
-        }
-    };
-    let sleep = if is_async {
-        // The sleep future is held directly (no wrapper); a zero wait skips the timer.
-        quote!(if #private::nonzero(#wait) { #private::Sleeper::sleep(&#sleeper, #wait).await })
-    } else {
-        quote!(#private::sleep_blocking(#wait))
-    };
-    let retry_loop = |arguments: &Arguments, body: TokenStream| {
-        let attempt = attempt(arguments, body);
+        };
         quote! {
             #policy_setup
             let mut #retry = #builder;
             #retry.start();
             loop {
-                // The outcome's scope ends before the sleep, so that an async fn's future
-                // does not keep it across the sleep.
+                // The outcome's scope ends before the sleep, so that the future does not
+                // keep it across the sleep.
                 let #wait = {
                     #count_attempt
                     let #outcome = #attempt;
@@ -567,7 +558,10 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
                         #private::Step::Sleep(#wait) => #wait,
                     }
                 };
-                #sleep;
+                // A zero wait skips the timer (tokio rounds a zero sleep up to 1 ms).
+                if #private::nonzero(#wait) {
+                    #private::Sleeper::sleep(&#sleeper, #wait).await;
+                }
             }
         }
     };
