@@ -6,6 +6,7 @@ use core::future::Future;
 pub use core::time::Duration;
 
 pub use crate::clock::{AsyncClock, StdClock};
+pub use crate::engine::{Const, ConstPolicy, PolicyRef};
 pub use crate::future::{DefaultSleeper, Sleeper, TimeLimited};
 pub use crate::hooks::Nop;
 pub use crate::retry::{Retry, Step};
@@ -31,13 +32,15 @@ impl<T, E> IsResult for Result<T, E> {
 
 /// The retry state of a blocking function returning `R`.
 #[inline(always)]
-pub fn blocking<R: IsResult>(policy: &Policy) -> Retry<'_, R::Ok, R::Err, Nop, StdClock> {
+pub fn blocking<R: IsResult, P: PolicyRef>(policy: P) -> Retry<P, R::Ok, R::Err, Nop, StdClock> {
     Retry::new(policy, Nop)
 }
 
 /// The retry state of an async function returning `R`.
 #[inline(always)]
-pub fn asynchronous<R: IsResult>(policy: &Policy) -> Retry<'_, R::Ok, R::Err, Nop, AsyncClock> {
+pub fn asynchronous<R: IsResult, P: PolicyRef>(
+    policy: P,
+) -> Retry<P, R::Ok, R::Err, Nop, AsyncClock> {
     Retry::new(policy, Nop)
 }
 

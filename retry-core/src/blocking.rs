@@ -2,7 +2,7 @@
 //! `std::time::Instant`.
 
 use crate::clock::StdClock;
-use crate::engine::{BudgetSlot, Steps};
+use crate::engine::{BudgetSlot, PolicyRef, Steps};
 use crate::hooks::{HookSet, Nop};
 use crate::policy::Policy;
 use crate::retry::{Retry, Step};
@@ -25,7 +25,7 @@ impl Policy {
     /// assert_eq!(read, Ok("config"));
     /// ```
     #[inline]
-    pub fn retry<T, E, Op>(&self, op: Op) -> Retry<'_, T, E, Op, StdClock>
+    pub fn retry<T, E, Op>(&self, op: Op) -> Retry<&Policy, T, E, Op, StdClock>
     where
         Op: FnMut() -> Result<T, E>,
     {
@@ -33,7 +33,7 @@ impl Policy {
     }
 }
 
-impl<T, E, Op, S, H, Sl, B, To> Retry<'_, T, E, Op, StdClock, S, H, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, S, H, Sl, B, To> Retry<P, T, E, Op, StdClock, S, H, Sl, B, To>
 where
     Op: FnMut() -> Result<T, E>,
     S: Steps,
@@ -58,7 +58,7 @@ where
     }
 }
 
-impl<T, E, Op, S, H, Sl, B, To> Retry<'_, T, E, Op, StdClock, S, H, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, S, H, Sl, B, To> Retry<P, T, E, Op, StdClock, S, H, Sl, B, To>
 where
     S: Steps,
     H: HookSet<T, E>,

@@ -132,6 +132,73 @@ impl BudgetSlot for &Budget {
     }
 }
 
+/// How an [`Engine`] reaches its [`Policy`]: by reference (`&Policy`, any lifetime),
+/// or as a compile-time constant ([`Const`]), so that every decision about it folds.
+pub trait PolicyRef: Copy {
+    /// The policy.
+    fn get(&self) -> &Policy;
+}
+
+impl PolicyRef for &Policy {
+    #[inline(always)]
+    fn get(&self) -> &Policy {
+        self
+    }
+}
+
+/// An engine's own copy (see [`Engine::max_tries`]).
+impl PolicyRef for Policy {
+    #[inline(always)]
+    fn get(&self) -> &Policy {
+        self
+    }
+}
+
+/// A policy known at compile time: what `#[retry]` makes of literal keys.
+pub trait ConstPolicy {
+    /// The policy.
+    const POLICY: Policy;
+}
+
+/// The [`PolicyRef`] of a [`ConstPolicy`]: a zero-sized handle to `K::POLICY`.
+pub struct Const<K>(core::marker::PhantomData<fn() -> K>);
+
+impl<K> Const<K> {
+    /// The handle.
+    #[inline(always)]
+    pub const fn new() -> Self {
+        Const(core::marker::PhantomData)
+    }
+}
+
+impl<K> Clone for Const<K> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K> Copy for Const<K> {}
+
+impl<K> Default for Const<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K> core::fmt::Debug for Const<K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Const")
+    }
+}
+
+impl<K: ConstPolicy> PolicyRef for Const<K> {
+    #[inline(always)]
+    fn get(&self) -> &Policy {
+        &K::POLICY
+    }
+}
+
 /// The decision engine of one call under a [`Policy`]: the count of attempts so far,
 /// the jitter state and the schedule's position.
 ///
@@ -150,37 +217,28 @@ impl BudgetSlot for &Budget {
 /// assert_eq!(engine.tries(), 3);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Engine<'p, S = Builtin, B = NoBudget> {
-    policy: &'p Policy,
+pub struct Engine<P, S = Builtin, B = NoBudget> {
+    policy: P,
     tries: u32,
-    /// The attempt limit, 0 for none: the policy's, unless overridden.
-    max_tries: u32,
     jitter: JitterState,
     steps: S,
     budget: B,
 }
 
-impl<'p> Engine<'p> {
+impl<'p> Engine<&'p Policy> {
     /// An engine for one call under `policy`, with the policy's own schedule.
     #[inline(always)]
-    pub const fn new(policy: &'p Policy) -> Self {
-        Engine {
-            policy,
-            tries: 0,
-            max_tries: match policy.max_tries {
-                Some(n) => n,
-                None => 0,
-            },
-            jitter: JitterState::new(JitterRng::new()),
-            steps: Builtin,
-            budget: NoBudget,
-        }
+    pub fn new(policy: &'p Policy) -> Self {
+        Engine::with_policy(policy)
     }
 
     /// An engine with a custom schedule (`wait = ...`) and the limits and jitter of
     /// `policy`; when the schedule ends, so do the retries.
     #[inline]
-    pub fn with_schedule<W>(policy: &'p Policy, schedule: W) -> Engine<'p, Custom<W::IntoIter>>
+    pub fn with_schedule<W>(
+        policy: &'p Policy,
+        schedule: W,
+    ) -> Engine<&'p Policy, Custom<W::IntoIter>>
     where
         W: IntoIterator<Item = Duration>,
     {
@@ -188,17 +246,30 @@ impl<'p> Engine<'p> {
     }
 }
 
-impl<'p, S, B> Engine<'p, S, B> {
+impl<P: PolicyRef> Engine<P> {
+    /// An engine for one call under the policy `policy` refers to.
+    #[inline(always)]
+    pub fn with_policy(policy: P) -> Self {
+        Engine {
+            policy,
+            tries: 0,
+            jitter: JitterState::new(JitterRng::new()),
+            steps: Builtin,
+            budget: NoBudget,
+        }
+    }
+}
+
+impl<P: PolicyRef, S, B> Engine<P, S, B> {
     /// The same engine with another schedule (`wait = ...`).
     #[inline]
-    pub fn reschedule<W>(self, schedule: W) -> Engine<'p, Custom<W::IntoIter>, B>
+    pub fn reschedule<W>(self, schedule: W) -> Engine<P, Custom<W::IntoIter>, B>
     where
         W: IntoIterator<Item = Duration>,
     {
         Engine {
             policy: self.policy,
             tries: self.tries,
-            max_tries: self.max_tries,
             jitter: self.jitter,
             steps: Custom {
                 waits: schedule.into_iter(),
@@ -210,11 +281,10 @@ impl<'p, S, B> Engine<'p, S, B> {
 
     /// Take a retry only when `budget` allows it; report every attempt to it.
     #[inline]
-    pub fn budget(self, budget: &Budget) -> Engine<'p, S, &Budget> {
+    pub fn budget(self, budget: &Budget) -> Engine<P, S, &Budget> {
         Engine {
             policy: self.policy,
             tries: self.tries,
-            max_tries: self.max_tries,
             jitter: self.jitter,
             steps: self.steps,
             budget,
@@ -227,16 +297,27 @@ impl<'p, S, B> Engine<'p, S, B> {
         self
     }
 
-    /// Override the attempt limit (`None`: no limit; 0 is taken as 1).
-    pub fn max_tries(mut self, max_tries: Option<u32>) -> Self {
-        self.max_tries = max_tries.map_or(0, |n| n.max(1));
-        self
+    /// Override the attempt limit (`None`: no limit; 0 is taken as 1): the engine then
+    /// follows its own copy of the policy.
+    pub fn max_tries(self, max_tries: Option<u32>) -> Engine<Policy, S, B> {
+        let policy = *self.policy.get();
+        let policy = match max_tries {
+            Some(n) => policy.max_tries(n),
+            None => policy.forever(),
+        };
+        Engine {
+            policy,
+            tries: self.tries,
+            jitter: self.jitter,
+            steps: self.steps,
+            budget: self.budget,
+        }
     }
 
     /// The policy this engine follows.
     #[inline(always)]
-    pub fn policy(&self) -> &'p Policy {
-        self.policy
+    pub fn policy(&self) -> &Policy {
+        self.policy.get()
     }
 
     /// Attempts reported so far.
@@ -248,11 +329,11 @@ impl<'p, S, B> Engine<'p, S, B> {
     /// Whether decisions depend on the elapsed time: only then must the caller read a clock.
     #[inline(always)]
     pub fn needs_clock(&self) -> bool {
-        self.policy.max_time.is_some()
+        self.policy.get().max_time.is_some()
     }
 }
 
-impl<S: Steps, B: BudgetSlot> Engine<'_, S, B> {
+impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
     /// Whether an accepted success needs reporting: only to a budget (the count of
     /// attempts matters only to hooks, which call [`succeeded`](Self::succeeded)).
     pub const REPORTS_SUCCESS: bool = B::PRESENT;
@@ -287,10 +368,10 @@ impl<S: Steps, B: BudgetSlot> Engine<'_, S, B> {
         elapsed: Duration,
         hint: impl FnOnce() -> Option<Duration>,
     ) -> Decision {
-        let policy = self.policy;
+        let policy = self.policy.get();
         self.tries = self.tries.saturating_add(1);
         self.budget.withdraw();
-        if self.max_tries != 0 && self.tries >= self.max_tries {
+        if policy.max_tries.is_some_and(|max| self.tries >= max) {
             return Decision::Return(Stop::Tries);
         }
         let time_left = match policy.max_time {
@@ -325,7 +406,10 @@ mod tests {
 
     const S: Duration = Duration::from_secs(1);
 
-    fn run<S: Steps, B: BudgetSlot>(engine: &mut Engine<'_, S, B>, elapsed: Duration) -> Decision {
+    fn run<P: PolicyRef, S: Steps, B: BudgetSlot>(
+        engine: &mut Engine<P, S, B>,
+        elapsed: Duration,
+    ) -> Decision {
         engine.failed(elapsed, || None)
     }
 

@@ -9,6 +9,7 @@ use core::time::Duration;
 use pin_project_lite::pin_project;
 
 use crate::clock::{AsyncClock, Clock};
+use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Steps};
 use crate::hooks::{HookSet, Hooks, Nop};
 use crate::policy::Policy;
@@ -93,7 +94,7 @@ impl Policy {
     pub fn retry_async<T, E, Op, Fut>(
         &self,
         op: Op,
-    ) -> Retry<'_, T, E, Op, AsyncClock, Builtin, Hooks, DefaultSleeper>
+    ) -> Retry<&Policy, T, E, Op, AsyncClock, Builtin, Hooks, DefaultSleeper>
     where
         Op: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -180,14 +181,14 @@ where
 pin_project! {
     /// The future of an async retried call (`.await` on a [`Retry`]).
     #[must_use = "futures do nothing unless polled"]
-    pub struct RetryFuture<'p, T, E, Op, C, S, H, Sl, B, To, Fut>
+    pub struct RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Fut>
     where
         C: Clock,
         Sl: Sleeper,
         Fut: Future,
         To: AttemptLimit<Fut, Sl>,
     {
-        retry: Retry<'p, T, E, Op, C, S, H, Sl, B, To>,
+        retry: Retry<P, T, E, Op, C, S, H, Sl, B, To>,
         #[pin]
         state: State<To::Attempt, Sl::Sleep>,
     }
@@ -203,7 +204,8 @@ pin_project! {
     }
 }
 
-impl<'p, T, E, Op, Fut, C, S, H, Sl, B, To> IntoFuture for Retry<'p, T, E, Op, C, S, H, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, Fut, C, S, H, Sl, B, To> IntoFuture
+    for Retry<P, T, E, Op, C, S, H, Sl, B, To>
 where
     Op: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
@@ -215,7 +217,7 @@ where
     To: AttemptLimit<Fut, Sl>,
 {
     type Output = Result<T, E>;
-    type IntoFuture = RetryFuture<'p, T, E, Op, C, S, H, Sl, B, To, Fut>;
+    type IntoFuture = RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Fut>;
 
     fn into_future(self) -> Self::IntoFuture {
         RetryFuture {
@@ -225,8 +227,8 @@ where
     }
 }
 
-impl<T, E, Op, Fut, C, S, H, Sl, B, To> Future
-    for RetryFuture<'_, T, E, Op, C, S, H, Sl, B, To, Fut>
+impl<P: PolicyRef, T, E, Op, Fut, C, S, H, Sl, B, To> Future
+    for RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Fut>
 where
     Op: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,

@@ -74,7 +74,10 @@ pub mod testing;
 
 pub use budget::Budget;
 pub use details::Details;
-pub use engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps, Stop};
+pub use engine::{
+    BudgetSlot, Builtin, Const, ConstPolicy, Custom, Decision, Engine, NoBudget, PolicyRef, Steps,
+    Stop,
+};
 #[cfg(feature = "tokio")]
 pub use future::TokioSleeper;
 pub use future::{AttemptLimit, DefaultSleeper, RetryFuture, Sleeper, TimeLimited};

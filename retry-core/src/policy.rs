@@ -3,6 +3,7 @@
 use core::time::Duration;
 
 use crate::backoff::{Constant, Exponential, Fibonacci, Schedule};
+use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Decision, Engine, NoBudget, Steps};
 use crate::jitter::Jitter;
 
@@ -158,7 +159,7 @@ impl Policy {
     /// The waits this policy would sleep if every attempt failed instantly, jitter
     /// included (unseeded), capped by `max_delay` and the time left before `max_time`;
     /// it ends where the retries would.
-    pub fn waits(&self) -> Waits<'_> {
+    pub fn waits(&self) -> Waits<&Policy> {
         Waits::new(Engine::new(self))
     }
 
@@ -171,7 +172,7 @@ impl Policy {
     /// assert_eq!(a, b);
     /// assert_eq!(a.len(), 5);
     /// ```
-    pub fn waits_seeded(&self, seed: u64) -> Waits<'_> {
+    pub fn waits_seeded(&self, seed: u64) -> Waits<&Policy> {
         Waits::new(Engine::new(self).seed(seed))
     }
 }
@@ -185,15 +186,15 @@ impl Default for Policy {
 /// The waits of a policy, from [`Policy::waits`]: what a retry loop would sleep if
 /// every attempt failed instantly.
 #[derive(Clone, Debug)]
-pub struct Waits<'p, S = Builtin, B = NoBudget> {
-    engine: Engine<'p, S, B>,
+pub struct Waits<P, S = Builtin, B = NoBudget> {
+    engine: Engine<P, S, B>,
     elapsed: Duration,
     done: bool,
 }
 
-impl<'p, S: Steps, B: BudgetSlot> Waits<'p, S, B> {
+impl<P: PolicyRef, S: Steps, B: BudgetSlot> Waits<P, S, B> {
     /// The waits an engine would decide, each attempt taking no time.
-    pub fn new(engine: Engine<'p, S, B>) -> Self {
+    pub fn new(engine: Engine<P, S, B>) -> Self {
         Waits {
             engine,
             elapsed: Duration::ZERO,
@@ -202,7 +203,7 @@ impl<'p, S: Steps, B: BudgetSlot> Waits<'p, S, B> {
     }
 }
 
-impl<S: Steps, B: BudgetSlot> Iterator for Waits<'_, S, B> {
+impl<P: PolicyRef, S: Steps, B: BudgetSlot> Iterator for Waits<P, S, B> {
     type Item = Duration;
 
     fn next(&mut self) -> Option<Duration> {

@@ -9,9 +9,9 @@ use core::time::Duration;
 use crate::budget::Budget;
 use crate::clock::Clock;
 use crate::details::Details;
+use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps};
 use crate::hooks::{HookSet, Hooks, Nop};
-use crate::policy::Policy;
 
 /// What the loop does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,8 +49,8 @@ pub enum Step {
 /// predicates and hooks, `Sl` the sleeper, `B` the budget ([`NoBudget`] or `&Budget`),
 /// `To` the per-attempt timeout ([`Nop`] or [`Timed`]).
 #[must_use = "a Retry does nothing until it is called or awaited"]
-pub struct Retry<'p, T, E, Op, C: Clock, S = Builtin, H = Hooks, Sl = Nop, B = NoBudget, To = Nop> {
-    pub(crate) engine: Engine<'p, S, B>,
+pub struct Retry<P, T, E, Op, C: Clock, S = Builtin, H = Hooks, Sl = Nop, B = NoBudget, To = Nop> {
+    pub(crate) engine: Engine<P, S, B>,
     pub(crate) hooks: H,
     pub(crate) op: Op,
     pub(crate) sleeper: Sl,
@@ -60,10 +60,10 @@ pub struct Retry<'p, T, E, Op, C: Clock, S = Builtin, H = Hooks, Sl = Nop, B = N
     _outcome: PhantomData<fn() -> (T, E)>,
 }
 
-impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B, To> {
+impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S, H, Sl, B, To> {
     #[inline(always)]
     pub(crate) fn from_parts(
-        engine: Engine<'p, S, B>,
+        engine: Engine<P, S, B>,
         hooks: H,
         op: Op,
         sleeper: Sl,
@@ -91,12 +91,13 @@ pub struct Timed<F> {
     pub(crate) make_error: F,
 }
 
-impl<'p, T, E, Op, C: Clock> Retry<'p, T, E, Op, C> {
-    /// A retried call of `op` under `policy`, with no predicates or hooks.
+impl<P: PolicyRef, T, E, Op, C: Clock> Retry<P, T, E, Op, C> {
+    /// A retried call of `op` under the policy `policy` refers to, with no predicates
+    /// or hooks.
     #[inline(always)]
-    pub fn new(policy: &'p Policy, op: Op) -> Self {
+    pub fn new(policy: P, op: Op) -> Self {
         Retry {
-            engine: Engine::new(policy),
+            engine: Engine::with_policy(policy),
             hooks: Hooks::default(),
             op,
             sleeper: Nop,
@@ -108,7 +109,7 @@ impl<'p, T, E, Op, C: Clock> Retry<'p, T, E, Op, C> {
     }
 }
 
-impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B, To> {
+impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S, H, Sl, B, To> {
     /// The name hooks and events report (`#[retry]` passes `module_path!()::fn_name`).
     #[inline(always)]
     pub fn name(mut self, name: &'static str) -> Self {
@@ -122,16 +123,10 @@ impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B
         self
     }
 
-    /// Override the policy's attempt limit (`None`: no limit).
-    pub fn max_tries(mut self, max_tries: Option<u32>) -> Self {
-        self.engine = self.engine.max_tries(max_tries);
-        self
-    }
-
     /// Take a retry only while `budget` allows it (see [`Budget`]); any `&Budget` that
     /// outlives the call: a `static`, a field, an `Arc<Budget>`'s contents.
     #[inline]
-    pub fn budget(self, budget: &Budget) -> Retry<'p, T, E, Op, C, S, H, Sl, &Budget, To> {
+    pub fn budget(self, budget: &Budget) -> Retry<P, T, E, Op, C, S, H, Sl, &Budget, To> {
         let Retry {
             engine,
             hooks,
@@ -157,7 +152,7 @@ impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B
     /// A custom schedule; when it ends, so do the retries. The policy's limits and
     /// jitter still apply.
     #[inline]
-    pub fn wait<W>(self, schedule: W) -> Retry<'p, T, E, Op, C, Custom<W::IntoIter>, H, Sl, B, To>
+    pub fn wait<W>(self, schedule: W) -> Retry<P, T, E, Op, C, Custom<W::IntoIter>, H, Sl, B, To>
     where
         W: IntoIterator<Item = Duration>,
     {
@@ -185,7 +180,7 @@ impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B
 
     /// Sleep with another runtime's timer (no tokio runtime needed then).
     #[inline]
-    pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<'p, T, E, Op, C, S, H, Sl2, B, To> {
+    pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<P, T, E, Op, C, S, H, Sl2, B, To> {
         let Retry {
             engine,
             hooks,
@@ -213,7 +208,7 @@ impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B
     pub fn timeout(
         self,
         limit: Duration,
-    ) -> Retry<'p, T, E, Op, C, S, H, Sl, B, Timed<fn(crate::Timeout) -> E>>
+    ) -> Retry<P, T, E, Op, C, S, H, Sl, B, Timed<fn(crate::Timeout) -> E>>
     where
         E: From<crate::Timeout>,
     {
@@ -230,11 +225,11 @@ impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B
         self,
         limit: Duration,
         make_error: F,
-    ) -> Retry<'p, T, E, Op, C, S, H, Sl, B, Timed<F>> {
+    ) -> Retry<P, T, E, Op, C, S, H, Sl, B, Timed<F>> {
         self.with_timeout(Timed { limit, make_error })
     }
 
-    fn with_timeout<To2>(self, timeout: To2) -> Retry<'p, T, E, Op, C, S, H, Sl, B, To2> {
+    fn with_timeout<To2>(self, timeout: To2) -> Retry<P, T, E, Op, C, S, H, Sl, B, To2> {
         let Retry {
             engine,
             hooks,
@@ -256,7 +251,7 @@ impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B
         }
     }
 
-    fn map_hooks<H2>(self, f: impl FnOnce(H) -> H2) -> Retry<'p, T, E, Op, C, S, H2, Sl, B, To> {
+    fn map_hooks<H2>(self, f: impl FnOnce(H) -> H2) -> Retry<P, T, E, Op, C, S, H2, Sl, B, To> {
         let Retry {
             engine,
             hooks,
@@ -280,15 +275,15 @@ impl<'p, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<'p, T, E, Op, C, S, H, Sl, B
     }
 }
 
-impl<'p, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
-    Retry<'p, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y>, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
+    Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y>, Sl, B, To>
 {
     /// Stop at once, returning the error, when `giveup` says `true`.
     #[inline]
     pub fn giveup<F: Fn(&E) -> bool>(
         self,
         giveup: F,
-    ) -> Retry<'p, T, E, Op, C, S, Hooks<F, R, K, A, Bk, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<F, R, K, A, Bk, X, Y>, Sl, B, To> {
         self.map_hooks(|h| h.giveup(giveup))
     }
 
@@ -297,7 +292,7 @@ impl<'p, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn retry_if<F: Fn(&E) -> bool>(
         self,
         retry_if: F,
-    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, F, K, A, Bk, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, F, K, A, Bk, X, Y>, Sl, B, To> {
         self.map_hooks(|h| h.retry_if(retry_if))
     }
 
@@ -308,7 +303,7 @@ impl<'p, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn retry_if_ok<F: Fn(&T) -> bool>(
         self,
         retry_if_ok: F,
-    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, F, A, Bk, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, F, A, Bk, X, Y>, Sl, B, To> {
         self.map_hooks(|h| h.retry_if_ok(retry_if_ok))
     }
 
@@ -318,7 +313,7 @@ impl<'p, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn retry_after<F: Fn(&E) -> Option<Duration>>(
         self,
         retry_after: F,
-    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, K, F, Bk, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, F, Bk, X, Y>, Sl, B, To> {
         self.map_hooks(|h| h.retry_after(retry_after))
     }
 
@@ -327,7 +322,7 @@ impl<'p, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(
         self,
         on_backoff: F,
-    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y>, Sl, B, To> {
         self.map_hooks(|h| h.on_backoff(on_backoff))
     }
 
@@ -336,7 +331,7 @@ impl<'p, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(
         self,
         on_giveup: F,
-    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y>, Sl, B, To> {
         self.map_hooks(|h| h.on_giveup(on_giveup))
     }
 
@@ -345,13 +340,13 @@ impl<'p, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn on_success<F: Fn(&Details<'_, T, E>)>(
         self,
         on_success: F,
-    ) -> Retry<'p, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F>, Sl, B, To> {
         self.map_hooks(|h| h.on_success(on_success))
     }
 }
 
-impl<T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: BudgetSlot, To>
-    Retry<'_, T, E, Op, C, S, H, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: BudgetSlot, To>
+    Retry<P, T, E, Op, C, S, H, Sl, B, To>
 {
     /// Whether the clock must be read: for `max_time`, a hook or tracing. Decided here,
     /// from the policy and the hook types, for every shell alike.
@@ -404,7 +399,11 @@ impl<T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: BudgetSlot, To>
     /// engine, in SPEC order.
     #[inline]
     pub(crate) fn decide(&mut self, outcome: &Result<T, E>) -> Step {
-        let elapsed = self.start.map_or(Duration::ZERO, C::since);
+        // `needs_clock` is a constant for a constant policy: then this folds away.
+        let elapsed = match self.start {
+            Some(start) if self.needs_clock() => C::since(start),
+            _ => Duration::ZERO,
+        };
         let decision = match outcome {
             Ok(value) if !self.hooks.rejects_ok(value) => {
                 self.engine.succeeded();

@@ -358,6 +358,20 @@ fn is_static(config: &Config) -> bool {
         && literal(&config.max_delay)
 }
 
+/// Whether `path` names a `const` or `static` by Rust's naming convention (its last
+/// segment in upper case), outside `Self` (which an item inside the fn cannot name).
+fn names_a_constant(path: &syn::Path) -> bool {
+    let Some(last) = path.segments.last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    path.segments
+        .iter()
+        .all(|s| s.ident != "Self" && s.arguments.is_empty())
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && !name.chars().any(|c| c.is_ascii_lowercase())
+}
+
 /// The `Policy` expression: `policy = ..` as given, else built from the keys.
 fn policy(private: &TokenStream, config: &Config) -> TokenStream {
     if let Some(policy) = &config.policy {
@@ -455,20 +469,28 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     // the user's `const`/`static` itself for `policy = PATH` (a `const` is promoted),
     // else a value computed once per call.
     let policy_value = Ident::new("__retry_policy", Span::mixed_site());
-    let policy_static = Ident::new("__RETRY_POLICY", Span::mixed_site());
+    let policy_static = Ident::new("__RetryPolicy", Span::mixed_site());
+    let const_policy = |policy: TokenStream| {
+        (
+            quote! {
+                struct #policy_static;
+                impl #private::ConstPolicy for #policy_static {
+                    const POLICY: #private::Policy = #policy;
+                }
+            },
+            quote!(#private::Const::<#policy_static>::new()),
+        )
+    };
     let (policy_setup, policy_ref) = match &config.policy {
+        // A `const` or `static` by its name (SCREAMING_CASE): a compile-time constant too.
+        Some(Expr::Path(path)) if names_a_constant(&path.path) => const_policy(quote!(#path)),
         Some(Expr::Path(path)) => (TokenStream::new(), quote_spanned!(path.span()=> &#path)),
         Some(expr) => (
             quote_spanned!(expr.span()=> let #policy_value: #private::Policy = #expr;),
             quote!(&#policy_value),
         ),
-        None if is_static(&config) => {
-            let policy = policy(&private, &config);
-            (
-                quote!(static #policy_static: #private::Policy = #policy;),
-                quote!(&#policy_static),
-            )
-        }
+        // Literal keys: a compile-time constant, so every decision about it folds.
+        None if is_static(&config) => const_policy(policy(&private, &config)),
         None => {
             let policy = policy(&private, &config);
             (
@@ -479,7 +501,7 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
     };
     let name = quote!(::core::concat!(::core::module_path!(), "::", #fn_name));
     let mut builder = quote_spanned! {ret.span()=>
-        #private::#constructor::<#ret>(#policy_ref)
+        #private::#constructor::<#ret, _>(#policy_ref)
     };
     builder.extend(quote!(.name(#name)));
     if let Some(Schedule::Wait(w)) = &config.schedule {
