@@ -35,19 +35,24 @@ echo "== criterion (ns per call)" >&2
 cargo bench -p retry-benches --bench wall -- --warm-up-time 1 --measurement-time 2 >"$OUT/criterion.log" 2>&1 \
   || { cat "$OUT/criterion.log" >&2; exit 1; }
 
-echo "== build the harnesses" >&2
+echo "== build the harnesses: Cargo's default release profile, and fat LTO" >&2
 cargo build --release -p retry-benches --bins --quiet
+cargo build --profile lto -p retry-benches --bins --quiet
 
 echo "== instructions (callgrind)" >&2
 if command -v valgrind >/dev/null; then
-  "$CARGO_TARGET_DIR/release/instructions" --criterion "$CARGO_TARGET_DIR/criterion" >>"$REPORT"
+  "$CARGO_TARGET_DIR/release/instructions" --criterion "$CARGO_TARGET_DIR/criterion" \
+    --lto "$CARGO_TARGET_DIR/lto/instructions" >>"$REPORT"
 else
   echo "_valgrind is not installed: no instruction counts (apt-get install valgrind)._" >>"$REPORT"
   echo >>"$REPORT"
 fi
 
 echo "== allocations and future sizes" >&2
+echo "#### Cargo's default release profile" >>"$REPORT"
 "$CARGO_TARGET_DIR/release/allocations" >>"$REPORT"
+echo "#### fat LTO, one codegen unit" >>"$REPORT"
+"$CARGO_TARGET_DIR/lto/allocations" >>"$REPORT"
 echo >>"$REPORT"
 
 echo "== compile time" >&2

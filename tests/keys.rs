@@ -467,6 +467,64 @@ async fn hooks_async() {
     );
 }
 
+/// Each hook alone, literal keys: the clock is read because a hook is set, whatever
+/// the hook (the runtime decides, not the macro), so `elapsed` is right in each.
+#[retry(constant(2), jitter = none, max_tries = 3, on_success = |d| log("success", d))]
+fn only_success(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, 3)
+}
+
+#[retry(constant(2), jitter = none, max_tries = 3, on_giveup = |d| log("giveup", d))]
+fn only_giveup(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, 99)
+}
+
+#[retry(constant(2), jitter = none, max_tries = 3, on_backoff = |d| log("backoff", d))]
+fn only_backoff(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, 3)
+}
+
+#[retry(constant(2), jitter = none, max_tries = 3, on_success = |d| log("success", d))]
+async fn only_success_async(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, 3)
+}
+
+#[retry(constant(2), jitter = none, max_tries = 3, on_giveup = |d| log("giveup", d))]
+async fn only_giveup_async(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, 99)
+}
+
+#[test]
+fn elapsed_is_right_in_each_hook_alone() {
+    take_log();
+    let _ = sync_run(only_success);
+    let _ = sync_run(only_giveup);
+    let _ = sync_run(only_backoff);
+    assert_eq!(
+        take_log(),
+        [
+            "success keys::only_success tries=3 elapsed=4s wait=None ok=true",
+            "giveup keys::only_giveup tries=3 elapsed=4s wait=None ok=false",
+            "backoff keys::only_backoff tries=1 elapsed=0ns wait=Some(2s) ok=false",
+            "backoff keys::only_backoff tries=2 elapsed=2s wait=Some(2s) ok=false",
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn elapsed_is_right_in_each_hook_alone_async() {
+    take_log();
+    only_success_async(&Cell::new(0)).await.unwrap();
+    only_giveup_async(&Cell::new(0)).await.unwrap_err();
+    assert_eq!(
+        take_log(),
+        [
+            "success keys::only_success_async tries=3 elapsed=4s wait=None ok=true",
+            "giveup keys::only_giveup_async tries=3 elapsed=4s wait=None ok=false",
+        ]
+    );
+}
+
 // ---------------- budget ----------------
 
 static SYNC_BUDGET: Budget = Budget::new(10, 0.5);

@@ -1,7 +1,7 @@
 //! Instructions per call, counted by callgrind, for every contender of every scenario.
 //!
 //! ```text
-//! instructions [--scenario NAME] [--criterion DIR]   # the tables (needs valgrind)
+//! instructions [--scenario NAME] [--criterion DIR] [--lto EXE]   # the tables (needs valgrind)
 //! instructions run SCENARIO INDEX N                  # one contender N times (what valgrind runs)
 //! instructions list                                  # the scenarios and contenders
 //! ```
@@ -10,7 +10,9 @@
 //! `N` calls and once with `2N`; the difference divided by `N` is the cost of one call,
 //! with process start-up, runtime set-up and first-use initialisation cancelled out.
 //! With `--criterion DIR` (criterion's output directory) the tables also show the
-//! median ns per call that `cargo bench --bench wall` measured.
+//! median ns per call that `cargo bench --bench wall` measured. With `--lto EXE` (this
+//! binary built with `--profile lto`: fat LTO, one codegen unit) every contender is also
+//! counted in that build, side by side with Cargo's default release profile.
 
 use std::hint::black_box;
 use std::process::{Command, ExitCode};
@@ -70,8 +72,7 @@ fn calls(s: &Scenario) -> u64 {
 }
 
 /// Instructions of one `run` process under callgrind.
-fn count(s: &Scenario, index: usize, n: u64) -> Result<u64, String> {
-    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+fn count(exe: &std::path::Path, s: &Scenario, index: usize, n: u64) -> Result<u64, String> {
     let out = Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
         .arg(exe)
@@ -92,10 +93,10 @@ fn count(s: &Scenario, index: usize, n: u64) -> Result<u64, String> {
 }
 
 /// Instructions per call of one contender.
-fn per_call(s: &Scenario, index: usize) -> Result<f64, String> {
+fn per_call(exe: &std::path::Path, s: &Scenario, index: usize) -> Result<f64, String> {
     let n = calls(s);
-    let once = count(s, index, n)?;
-    let twice = count(s, index, 2 * n)?;
+    let once = count(exe, s, index, n)?;
+    let twice = count(exe, s, index, 2 * n)?;
     Ok((twice as f64 - once as f64) / n as f64)
 }
 
@@ -120,11 +121,13 @@ fn signed(x: f64) -> String {
 fn report(args: &[String]) -> ExitCode {
     let mut only = None;
     let mut criterion = None;
+    let mut lto: Option<std::path::PathBuf> = None;
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
         match arg.as_str() {
             "--scenario" => only = iter.next().cloned(),
             "--criterion" => criterion = iter.next().cloned(),
+            "--lto" => lto = iter.next().map(Into::into),
             other => {
                 eprintln!(
                     "unknown argument {other}; see the doc comment of src/bin/instructions.rs"
@@ -145,32 +148,55 @@ fn report(args: &[String]) -> ExitCode {
         };
         println!("### {} (`{}`)\n", s.title, s.name);
         println!(
-            "| contender | instructions/call | instructions over {} per {unit} | ns/call | ns over {} per {unit} |",
-            s.baseline, s.baseline
+            "| contender | release: instructions/call | release: over {} per {unit} | fat LTO: instructions/call | fat LTO: over {} per {unit} | ns/call (release) | ns over {} per {unit} |",
+            s.baseline, s.baseline, s.baseline
         );
-        println!("|---|---:|---:|---:|---:|");
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        let exe = match std::env::current_exe() {
+            Ok(exe) => exe,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let mut base = None;
+        let mut base_lto = None;
         let mut base_ns = None;
         for (index, c) in s.contenders.iter().enumerate() {
-            let instr = match per_call(s, index) {
-                Ok(i) => i,
+            let measure = |exe: &std::path::Path| match per_call(exe, s, index) {
+                Ok(i) => Some(i),
                 Err(e) => {
                     eprintln!("{} / {}: {e}", s.name, c.name);
-                    return ExitCode::FAILURE;
+                    None
                 }
+            };
+            let Some(instr) = measure(&exe) else {
+                return ExitCode::FAILURE;
+            };
+            let lto_instr = match &lto {
+                Some(path) => match measure(path) {
+                    Some(i) => Some(i),
+                    None => return ExitCode::FAILURE,
+                },
+                None => None,
             };
             let ns = criterion
                 .as_deref()
                 .and_then(|dir| criterion_ns(dir, s, c.name));
             let base = *base.get_or_insert(instr);
+            let base_lto = *base_lto.get_or_insert(lto_instr);
             let base_ns = *base_ns.get_or_insert(ns);
             let ns_cell = ns.map_or("–".to_string(), |ns| format!("{ns:.1}"));
             let ns_over = match (ns, base_ns) {
                 (Some(ns), Some(b)) => signed((ns - b) / per),
                 _ => "–".to_string(),
             };
+            let (lto_cell, lto_over) = match (lto_instr, base_lto) {
+                (Some(i), Some(b)) => (format!("{i:.1}"), signed((i - b) / per)),
+                _ => ("–".to_string(), "–".to_string()),
+            };
             println!(
-                "| {} | {instr:.1} | {} | {ns_cell} | {ns_over} |",
+                "| {} | {instr:.1} | {} | {lto_cell} | {lto_over} | {ns_cell} | {ns_over} |",
                 c.name.replace('|', "\\|"),
                 signed((instr - base) / per)
             );
