@@ -32,6 +32,7 @@ const STRING_KEYS: &[&str] = &[
 ];
 
 /// The keys of the table form.
+#[cfg(feature = "serde")]
 const TABLE_KEYS: &[&str] = &[
     "strategy",
     "base",
@@ -65,6 +66,7 @@ const CALL_KEYS: &[&str] = &[
 ];
 
 const JITTERS: &[&str] = &["full", "equal", "decorrelated", "none"];
+#[cfg(feature = "serde")]
 const STRATEGIES: &[&str] = &["expo", "fibo", "constant"];
 
 /// Why a policy could not be read from (or written to) configuration.
@@ -203,6 +205,7 @@ fn hint(suggestion: &Option<&'static str>, accepted: &[&str]) -> String {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Form {
     String,
+    #[cfg(feature = "serde")]
     Table,
 }
 
@@ -214,15 +217,17 @@ fn unknown_key(found: &str, form: Form) -> ConfigError {
     }
     let accepted = match form {
         Form::String => STRING_KEYS,
+        #[cfg(feature = "serde")]
         Form::Table => TABLE_KEYS,
     };
     let lower = found.to_ascii_lowercase();
     let alias = ALIASES
         .iter()
         .find(|(names, ..)| names.contains(&lower.as_str()))
-        .map(|(_, in_string, in_table)| match form {
-            Form::String => *in_string,
-            Form::Table => *in_table,
+        .map(|alias| match form {
+            Form::String => alias.1,
+            #[cfg(feature = "serde")]
+            Form::Table => alias.2,
         });
     ConfigError::UnknownKey {
         found: found.to_owned(),
@@ -361,6 +366,7 @@ impl Strategy {
         }
     }
 
+    #[cfg(feature = "serde")]
     fn from_name(name: &str) -> Option<Strategy> {
         match name {
             "expo" => Some(Strategy::Expo),
@@ -575,6 +581,7 @@ impl Parts {
     }
 
     /// Like [`of`](Self::of), checked to be readable back as the same policy.
+    #[cfg(feature = "serde")]
     fn of_exactly(policy: &Policy) -> Result<Parts, ConfigError> {
         let parts = Parts::of(policy);
         if parts.strategy == Strategy::Expo {
@@ -762,6 +769,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "serde")]
     #[test]
     fn an_infinite_base_is_not_written() {
         let p = Policy::expo().base(f64::INFINITY);
