@@ -277,6 +277,9 @@ mod tests {
         assert_eq!(ok("0.000000001s"), Duration::from_nanos(1));
         assert_eq!(ok("1.0ns"), Duration::from_nanos(1));
         assert_eq!(ok("1.500us"), Duration::from_nanos(1500));
+        // Zeros past nanosecond precision are exact (retry-macros' own parser of today
+        // rejects this one).
+        assert_eq!(ok("0.1000000000s"), Duration::from_millis(100));
         assert_eq!(ok("1.5us"), Duration::from_nanos(1500));
         assert_eq!(ok("1s1s"), Duration::from_secs(2));
     }
