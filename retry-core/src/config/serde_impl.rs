@@ -97,7 +97,9 @@ impl Serialize for Policy {
 /// `interval`, `jitter`, `max_tries`, `forever`, `max_time`, `max_delay`, each at most
 /// once; or from a string in the attribute's syntax, as [`FromStr`](core::str::FromStr)
 /// reads it. A duration is a literal such as `"250ms"` or `"1m30s"`, or a whole number
-/// of seconds. Needs a self-describing format (TOML, JSON, YAML, ...).
+/// of seconds. Needs a self-describing format (TOML, JSON, YAML, ...). A fractional
+/// `base` comes back bit for bit from TOML; serde_json needs its `float_roundtrip`
+/// feature for that (its default float parser may differ in the last digit).
 impl<'de> Deserialize<'de> for Policy {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Policy, D::Error> {
         deserializer.deserialize_any(PolicyVisitor)
