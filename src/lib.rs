@@ -321,6 +321,58 @@
 //! assert_eq!(via_reexport(), Ok(()));
 //! ```
 //!
+//! ### Policies from configuration
+//! Operators tune retries without a rebuild: a [`Policy`] parses from the attribute's
+//! own syntax for the policy keys (`FromStr`, and `Display` writes it back), so an
+//! environment variable reads like the attribute a developer wrote; with feature
+//! `serde` it is also `Deserialize`/`Serialize` as a table, e.g. in TOML
+//! `{ strategy = "expo", factor = "100ms", base = 2, jitter = "full", max_tries = 4,
+//! max_time = "50s", max_delay = "30s" }` (also `"fibo"`, `"constant"` with
+//! `interval`, `forever = true`). Durations use the attribute's literal grammar,
+//! through the one parser in [`duration`]. The attribute's compile-time rules apply
+//! (`max_tries >= 1`, a finite `base >= 1`, one strategy, `forever` or `max_tries`, each
+//! key once); bad input is a [`ConfigError`] that names the key, what was found and what
+//! is accepted, never a panic or a silently adjusted value.
+//!
+//! `policy = EXPR` is evaluated once per call, so a shared value can be swapped at run
+//! time (a hot reload). A call copies the policy when it starts and keeps it: a reload
+//! changes the calls that start after it, never one already running, and it never
+//! waits for running calls (the read lock is released before the first attempt).
+//! `examples/config.rs` loads policies from a TOML file with an environment override.
+//!
+//! ```
+//! use retry::{retry, Policy};
+//! use std::sync::{LazyLock, RwLock};
+//! # use retry::testing::FakeSleeps;
+//! # let _fast = FakeSleeps::start();
+//!
+//! /// Read once; `RETRY_HTTP="constant(1s), max_tries = 2"` overrides the default.
+//! static HTTP: LazyLock<Policy> = LazyLock::new(|| {
+//!     let text = std::env::var("RETRY_HTTP")
+//!         .unwrap_or_else(|_| "expo(factor = 100ms), max_tries = 4, max_time = 50s".into());
+//!     text.parse().unwrap_or_else(|e| panic!("RETRY_HTTP: {e}"))
+//! });
+//!
+//! #[retry(policy = *HTTP)]
+//! fn get(url: &str) -> Result<String, String> { Ok(url.to_uppercase()) }
+//! assert_eq!(get("a"), Ok("A".into()));
+//! assert_eq!(HTTP.retry(|| get("b")).call(), Ok("B".into()));
+//!
+//! // Hot reload: swap the shared value.
+//! static DB: RwLock<Policy> = RwLock::new(Policy::expo());
+//! #[retry(policy = *DB.read().unwrap())]
+//! fn query(calls: &mut u32) -> Result<(), ()> { *calls += 1; Err(()) }
+//!
+//! *DB.write().unwrap() = "constant(250ms), jitter = none, max_tries = 5".parse()?;
+//! let mut calls = 0;
+//! let _ = query(&mut calls);
+//! assert_eq!(calls, 5);
+//!
+//! let typo = "expo, max_attempts = 4".parse::<Policy>().unwrap_err();
+//! assert_eq!(typo.to_string(), "unknown key `max_attempts`, did you mean `max_tries`?");
+//! # Ok::<(), retry::ConfigError>(())
+//! ```
+//!
 //! # Testing code that retries
 //! Blocking code: [`testing::FakeSleeps`] skips and records the sleeps on the current
 //! thread (the clock follows, so `max_time` is exact). Async code: tokio's paused time
@@ -331,6 +383,8 @@
 //!   functions need `sleep = ...`.
 //! - `tracing`: an INFO event per retry and an ERROR event per give-up, with the
 //!   function's name, attempt, wait and elapsed time.
+//! - `serde`: `Deserialize`/`Serialize` for [`Policy`] and [`Jitter`], for policies in
+//!   config files (`examples/config.rs`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

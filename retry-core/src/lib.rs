@@ -49,10 +49,15 @@
 //!   `.await` runs it async.
 //! - [`Budget`]: a lock-free token bucket that bounds retries when a dependency is down.
 //! - [`testing::FakeSleeps`]: skip and record blocking sleeps in tests.
+//! - Configuration: [`Policy`] is `FromStr` and `Display` in the attribute's syntax
+//!   (`"expo(factor = 100ms), max_tries = 4"`) and, with feature `serde`,
+//!   `Deserialize`/`Serialize` as a table; [`duration`] is the one parser of duration
+//!   literals; bad input is a [`ConfigError`].
 //!
 //! # Features
 //! - `tokio` (default): tokio's sleep and clock for the async loop.
 //! - `tracing`: an INFO event per retry and an ERROR event per give-up.
+//! - `serde`: `Deserialize`/`Serialize` for [`Policy`] and [`Jitter`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -61,7 +66,9 @@ pub mod backoff;
 mod blocking;
 mod budget;
 pub mod clock;
+mod config;
 mod details;
+pub mod duration;
 mod engine;
 mod future;
 pub mod hooks;
@@ -73,6 +80,7 @@ mod retry;
 pub mod testing;
 
 pub use budget::Budget;
+pub use config::ConfigError;
 pub use details::Details;
 pub use engine::{
     BudgetSlot, Builtin, Const, ConstPolicy, Custom, Decision, Engine, NoBudget, PolicyRef, Steps,
