@@ -2,7 +2,7 @@
 
 use core::fmt;
 use core::time::Duration;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use ::http::Extensions;
 use ::reqwest::{Method, Request, Response, StatusCode, Url};
@@ -317,8 +317,10 @@ impl Middleware for RetryMiddleware {
             None => (None, None),
         };
         let statuses = self.statuses;
-        let shared = Mutex::new(std::mem::take(extensions));
-        let shared_extensions = &shared;
+        // Every attempt starts from the caller's extensions; the caller gets back those
+        // of the last attempt.
+        let original = std::mem::take(extensions);
+        let (original, last) = (&original, &Mutex::new(None));
         let mut first = Some(request);
         let attempt = move || {
             let request = first.take().unwrap_or_else(|| {
@@ -328,9 +330,9 @@ impl Middleware for RetryMiddleware {
             });
             let next = next.clone();
             async move {
-                let mut extensions = lock(shared_extensions).clone();
+                let mut extensions = original.clone();
                 let result = next.run(request, &mut extensions).await;
-                *lock(shared_extensions) = extensions;
+                *lock(last) = Some(extensions);
                 match result {
                     Ok(response) if statuses.contains(response.status()) => {
                         Err(Failure::Status(response))
@@ -371,7 +373,7 @@ impl Middleware for RetryMiddleware {
             retry = retry.budget(budget);
         }
         let outcome = retry.await;
-        *extensions = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
+        *extensions = lock(last).take().unwrap_or_else(|| original.clone());
         match outcome {
             Ok(response) | Err(Failure::Status(response)) => Ok(response),
             Err(Failure::Error(error)) => Err(error),
@@ -379,7 +381,7 @@ impl Middleware for RetryMiddleware {
     }
 }
 
-fn lock(extensions: &Mutex<Extensions>) -> std::sync::MutexGuard<'_, Extensions> {
+fn lock(extensions: &Mutex<Option<Extensions>>) -> MutexGuard<'_, Option<Extensions>> {
     // Nothing panics while the lock is held; a poisoned lock still holds good data.
     extensions.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -118,6 +118,31 @@ impl HttpError {
         }
     }
 
+    /// urllib3's rule for a request sent with `method`: an idempotent request (see
+    /// [`is_idempotent`](super::is_idempotent)) when [`is_transient`](Self::is_transient);
+    /// any other (a `POST`) only when its connection could not be made, since any later
+    /// failure may come after the server acted on it.
+    ///
+    /// ```
+    /// # #[cfg(feature = "reqwest")] mod doc {
+    /// use reqwest::Method;
+    /// use retry::{http::HttpError, retry};
+    ///
+    /// #[retry(max_tries = 3, retry_if = |e: &HttpError| e.is_transient_for(&Method::POST))]
+    /// async fn submit(client: &reqwest::Client, url: &str, order: &str) -> Result<(), HttpError> {
+    ///     retry::http::error_for_status(client.post(url).body(order.to_owned()).send().await?)?;
+    ///     Ok(())
+    /// }
+    /// # }
+    /// ```
+    pub fn is_transient_for(&self, method: &::reqwest::Method) -> bool {
+        if super::is_idempotent(method) {
+            self.is_transient()
+        } else {
+            self.is_connect()
+        }
+    }
+
     /// `!is_transient()`: the ready predicate for `#[retry(giveup = HttpError::is_permanent)]`.
     pub fn is_permanent(&self) -> bool {
         !self.is_transient()
@@ -244,6 +269,8 @@ mod tests {
         let only_404 = StatusSet::EMPTY.with(404);
         assert!(status(404).is_transient_in(&only_404));
         assert!(!status(503).is_transient_in(&only_404));
+        assert!(status(503).is_transient_for(&::reqwest::Method::PUT));
+        assert!(!status(503).is_transient_for(&::reqwest::Method::POST));
     }
 
     #[test]
