@@ -348,7 +348,7 @@ pub use retry_core::*;
 pub mod http;
 
 /// The README's examples, compiled as doc tests.
-#[cfg(all(doctest, feature = "reqwest"))]
+#[cfg(all(doctest, feature = "reqwest-middleware"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 /// Retry a function returning `Result`: see the [crate docs](crate) for every key.
