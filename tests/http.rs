@@ -13,191 +13,20 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use reqwest_middleware::ClientWithMiddleware;
 use retry::http::{error_for_status, HttpError, Methods, RetryMiddleware, StatusSet};
 use retry::{retry, Budget, Details, Jitter, Policy};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+
+#[path = "support/http_server.rs"]
+mod http_server;
+use http_server::{refusing_port, status, status_after, Hint, Seen, Server, Step, OK};
 
 const MS: Duration = Duration::from_millis(1);
 /// Upper bound for anything that should take well under a second.
 const SLACK: Duration = Duration::from_secs(5);
-
-// -------------------------------------------------------------------------- server
-
-/// What the server does with one request.
-#[derive(Clone, Debug)]
-enum Step {
-    /// Answer with this status (body `reply #N`, N the request's number).
-    Status(u16, Option<Hint>),
-    /// Read the request, then close the connection without answering.
-    HangUp,
-    /// Answer 200, but only after this long.
-    Stall(Duration),
-}
-
-/// A `Retry-After` header.
-#[derive(Clone, Debug)]
-enum Hint {
-    /// Sent as written.
-    Raw(&'static str),
-    /// An HTTP date this many seconds from the moment of the answer.
-    DateIn(i64),
-}
-
-fn status(code: u16) -> Step {
-    Step::Status(code, None)
-}
-
-fn status_after(code: u16, value: &'static str) -> Step {
-    Step::Status(code, Some(Hint::Raw(value)))
-}
-
-const OK: Step = Step::Status(200, None);
-
-/// A request as the server read it.
-#[derive(Clone, Debug, PartialEq)]
-struct Seen {
-    method: String,
-    body: String,
-}
-
-struct Server {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl Server {
-    /// Serves `script` in order, one step per request; the last step repeats.
-    async fn start(script: Vec<Step>) -> Server {
-        assert!(!script.is_empty());
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/resource", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(script);
-        let log = Arc::clone(&seen);
-        tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    tokio::time::sleep(10 * MS).await;
-                    continue;
-                };
-                tokio::spawn(answer(stream, Arc::clone(&script), Arc::clone(&log)));
-            }
-        });
-        Server { url, seen }
-    }
-
-    /// How many requests arrived whole.
-    fn requests(&self) -> usize {
-        self.seen.lock().unwrap().len()
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-async fn answer(stream: TcpStream, script: Arc<Vec<Step>>, log: Arc<Mutex<Vec<Seen>>>) {
-    let mut stream = BufReader::new(stream);
-    let Ok(seen) = read_request(&mut stream).await else {
-        return;
-    };
-    let n = {
-        let mut log = log.lock().unwrap();
-        log.push(seen);
-        log.len()
-    };
-    let step = script.get(n - 1).unwrap_or(&script[script.len() - 1]);
-    let (code, hint) = match step {
-        Step::HangUp => return drop(stream),
-        Step::Stall(delay) => {
-            tokio::time::sleep(*delay).await;
-            (200, None)
-        }
-        Step::Status(code, hint) => (*code, hint.clone()),
-    };
-    let hint = hint.map(|hint| match hint {
-        Hint::Raw(value) => value.to_owned(),
-        Hint::DateIn(secs) => {
-            let offset = Duration::from_secs(secs.unsigned_abs());
-            let now = SystemTime::now();
-            httpdate::fmt_http_date(if secs >= 0 { now + offset } else { now - offset })
-        }
-    });
-    let body = format!("reply #{n}");
-    let mut head = format!(
-        "HTTP/1.1 {code} Scripted\r\ncontent-length: {}\r\nconnection: close\r\n",
-        body.len()
-    );
-    if let Some(value) = hint {
-        head.push_str(&format!("retry-after: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    // The client may have stopped waiting (a stalled answer): ignore write errors.
-    let _ = stream.write_all(head.as_bytes()).await;
-    let _ = stream.write_all(body.as_bytes()).await;
-    let _ = stream.shutdown().await;
-}
-
-/// Reads one request, its body included (by `content-length` or chunked).
-async fn read_request(stream: &mut BufReader<TcpStream>) -> std::io::Result<Seen> {
-    let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
-    let mut line = String::new();
-    stream.read_line(&mut line).await?;
-    let method = line.split_whitespace().next().ok_or_else(invalid)?.to_owned();
-    let (mut length, mut chunked) = (0, false);
-    loop {
-        line.clear();
-        if stream.read_line(&mut line).await? == 0 {
-            return Err(invalid());
-        }
-        let header = line.trim_end().to_ascii_lowercase();
-        if header.is_empty() {
-            break;
-        }
-        if let Some(value) = header.strip_prefix("content-length:") {
-            length = value.trim().parse().map_err(|_| invalid())?;
-        }
-        if header.starts_with("transfer-encoding:") && header.ends_with("chunked") {
-            chunked = true;
-        }
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            line.clear();
-            stream.read_line(&mut line).await?;
-            let size = usize::from_str_radix(line.trim_end(), 16).map_err(|_| invalid())?;
-            let mut chunk = vec![0; size + 2];
-            stream.read_exact(&mut chunk).await?;
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..size]);
-        }
-    } else {
-        body.resize(length, 0);
-        stream.read_exact(&mut body).await?;
-    }
-    Ok(Seen {
-        method,
-        body: String::from_utf8(body).map_err(|_| invalid())?,
-    })
-}
-
-/// A port on 127.0.0.1 where nothing listens: a socket bound to it but never put in
-/// the listening state. Connections to it are refused, and as long as the socket is
-/// alive no other test can take the port (as it could if it were merely released).
-fn refusing_port() -> (tokio::net::TcpSocket, String) {
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let port = socket.local_addr().unwrap().port();
-    (socket, format!("http://127.0.0.1:{port}/resource"))
-}
 
 // ------------------------------------------------------------------- what was seen
 
