@@ -67,7 +67,11 @@ fn print_backoff(d: &Details<'_, String, HttpError>) {
 
 fn print_giveup(d: &Details<'_, String, HttpError>) {
     if let Err(e) = d.outcome() {
-        let why = if e.is_permanent() { "permanent" } else { "out of tries or time" };
+        let why = if e.is_permanent() {
+            "permanent"
+        } else {
+            "out of tries or time"
+        };
         println!(
             "client: giving up after {} attempt(s), {:.3?} ({why}): {}",
             d.tries(),
@@ -78,7 +82,11 @@ fn print_giveup(d: &Details<'_, String, HttpError>) {
 }
 
 fn print_success(d: &Details<'_, String, HttpError>) {
-    println!("client: success on attempt {} after {:.3?}", d.tries(), d.elapsed());
+    println!(
+        "client: success on attempt {} after {:.3?}",
+        d.tries(),
+        d.elapsed()
+    );
 }
 
 /// The status, the timeout, or reqwest's error with its root cause.
@@ -137,7 +145,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .build()?;
     let mut failures = Vec::new();
 
-    println!("1. #[retry] on get_text: a flaky server");
+    println!("1a. #[retry] on get_text: a flaky server");
     let flaky = Server::start_verbose(
         "flaky",
         vec![
@@ -152,14 +160,30 @@ async fn main() -> Result<(), Box<dyn Error>> {
     .await;
     let start = Instant::now();
     let body = get_text(&client, &flaky.url).await;
-    println!("=> {body:?} in {:.2?}, {} requests\n", start.elapsed(), flaky.requests());
-    check(&mut failures, "flaky", body.is_ok() && flaky.requests() == 6);
+    println!(
+        "=> {body:?} in {:.2?}, {} requests\n",
+        start.elapsed(),
+        flaky.requests()
+    );
+    check(
+        &mut failures,
+        "flaky",
+        body.is_ok() && flaky.requests() == 6,
+    );
 
-    println!("1. #[retry] on get_text: a missing page");
+    println!("1b. #[retry] on get_text: a missing page");
     let missing = Server::start_verbose("missing", vec![status(404)]).await;
     let body = get_text(&client, &missing.url).await;
-    println!("=> {}, {} request\n", body.as_ref().map_or_else(|e| e.to_string(), Clone::clone), missing.requests());
-    check(&mut failures, "missing", body.is_err() && missing.requests() == 1);
+    println!(
+        "=> {}, {} request\n",
+        body.as_ref().map_or_else(|e| e.to_string(), Clone::clone),
+        missing.requests()
+    );
+    check(
+        &mut failures,
+        "missing",
+        body.is_err() && missing.requests() == 1,
+    );
 
     println!("2. RetryMiddleware: every request of the client retries");
     let client = reqwest_middleware::ClientBuilder::new(client)
@@ -167,13 +191,33 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .build();
     let busy = Server::start_verbose("busy", vec![status_after(503, "1"), status(502), OK]).await;
     let response = client.get(&busy.url).send().await?;
-    println!("=> GET: {}, {} requests", response.status(), busy.requests());
-    check(&mut failures, "busy", response.status() == 200 && busy.requests() == 3);
+    println!(
+        "=> GET: {}, {} requests",
+        response.status(),
+        busy.requests()
+    );
+    check(
+        &mut failures,
+        "busy",
+        response.status() == 200 && busy.requests() == 3,
+    );
 
     let orders = Server::start_verbose("orders", vec![status(503), OK]).await;
-    let response = client.request(Method::POST, &orders.url).body("one coffee").send().await?;
-    println!("=> POST: {} after {} request: not idempotent, not repeated", response.status(), orders.requests());
-    check(&mut failures, "orders", response.status() == 503 && orders.requests() == 1);
+    let response = client
+        .request(Method::POST, &orders.url)
+        .body("one coffee")
+        .send()
+        .await?;
+    println!(
+        "=> POST: {} after {} request: not idempotent, not repeated",
+        response.status(),
+        orders.requests()
+    );
+    check(
+        &mut failures,
+        "orders",
+        response.status() == 503 && orders.requests() == 1,
+    );
 
     // The scenario is deterministic in its counts; say so loudly if it is not.
     match failures.is_empty() {

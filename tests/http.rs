@@ -254,7 +254,9 @@ async fn put_stream(
     payload: &str,
     log: &Log,
 ) -> Result<String, HttpError> {
-    let request = client.put(url).body(reqwest::Body::wrap(payload.to_owned()));
+    let request = client
+        .put(url)
+        .body(reqwest::Body::wrap(payload.to_owned()));
     let response = error_for_status(request.send().await?)?;
     Ok(response.text().await?)
 }
@@ -356,10 +358,7 @@ async fn attribute_honours_429_retry_after_as_an_http_date() {
     // HTTP dates have whole seconds: "now + 2 s" is between 1 and 2 s away when sent.
     let waits = log.waits();
     assert_eq!(waits.len(), 1);
-    assert!(
-        waits[0] > 500 * MS && waits[0] <= 2000 * MS,
-        "{waits:?}"
-    );
+    assert!(waits[0] > 500 * MS && waits[0] <= 2000 * MS, "{waits:?}");
     assert_between(elapsed, waits[0], SLACK);
 }
 
@@ -376,7 +375,11 @@ async fn attribute_takes_a_retry_after_date_in_the_past_as_now() {
 async fn attribute_recovers_from_a_dropped_connection() {
     let (outcome, server, log, _) = run_get(vec![Step::HangUp, OK]).await;
     assert_eq!(outcome.unwrap(), "reply #2");
-    assert_eq!(server.requests(), 2, "the dropped request reached the server");
+    assert_eq!(
+        server.requests(),
+        2,
+        "the dropped request reached the server"
+    );
     assert_eq!(log.failures(), ["transport"]);
     assert_eq!(log.waits(), ms(&[10]));
 }
@@ -602,8 +605,7 @@ async fn text(outcome: reqwest_middleware::Result<reqwest::Response>) -> (u16, S
 
 #[tokio::test]
 async fn middleware_recovers_from_503s() {
-    let (outcome, server, log, elapsed) =
-        run_middleware(vec![status(503), status(503), OK]).await;
+    let (outcome, server, log, elapsed) = run_middleware(vec![status(503), status(503), OK]).await;
     assert_eq!(text(outcome).await, (200, "reply #3".into()));
     assert_eq!(server.requests(), 3);
     assert_eq!(log.failures(), ["503", "503"]);
@@ -665,10 +667,7 @@ async fn middleware_honours_429_retry_after_as_an_http_date() {
     assert_eq!(server.requests(), 2);
     let waits = log.waits();
     assert_eq!(waits.len(), 1);
-    assert!(
-        waits[0] > 500 * MS && waits[0] <= 2000 * MS,
-        "{waits:?}"
-    );
+    assert!(waits[0] > 500 * MS && waits[0] <= 2000 * MS, "{waits:?}");
     assert_between(elapsed, waits[0], SLACK);
 }
 
@@ -696,7 +695,10 @@ async fn middleware_caps_hostile_retry_after_at_max_time_counting_attempt_time()
     // Every answer asks for an hour; max_time is 300 ms.
     let server = Server::start(vec![status_after(503, "3600")]).await;
     let log = Log::default();
-    let policy = POLICY.forever().max_time(300 * MS).max_delay(Duration::from_secs(60));
+    let policy = POLICY
+        .forever()
+        .max_time(300 * MS)
+        .max_delay(Duration::from_secs(60));
     let (client, _) = retrying_client(plain_client(), RetryMiddleware::new(policy), &log);
     let start = Instant::now();
     let outcome = client.get(&server.url).send().await;
@@ -717,7 +719,8 @@ async fn middleware_counts_the_attempts_own_time_in_max_time() {
     let server = Server::start(vec![Step::Stall(Duration::from_secs(30))]).await;
     let log = Log::default();
     let policy = POLICY.forever().max_time(600 * MS);
-    let (client, attempts) = retrying_client(impatient_client(), RetryMiddleware::new(policy), &log);
+    let (client, attempts) =
+        retrying_client(impatient_client(), RetryMiddleware::new(policy), &log);
     let start = Instant::now();
     let error = client.get(&server.url).send().await.unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
@@ -787,7 +790,12 @@ async fn middleware_does_not_resend_a_post_after_a_dropped_connection() {
     let server = Server::start(vec![Step::HangUp, OK]).await;
     let log = Log::default();
     let (client, _) = retrying_client(plain_client(), RetryMiddleware::new(POLICY), &log);
-    let error = client.post(&server.url).body("one coffee").send().await.unwrap_err();
+    let error = client
+        .post(&server.url)
+        .body("one coffee")
+        .send()
+        .await
+        .unwrap_err();
     assert!(!error.is_connect(), "{error:?}");
     assert_eq!(server.requests(), 1, "the server may have acted on it");
 }
@@ -797,7 +805,12 @@ async fn middleware_retries_a_post_that_never_connected() {
     let (_reserved, url) = refusing_port();
     let log = Log::default();
     let (client, attempts) = retrying_client(plain_client(), RetryMiddleware::new(POLICY), &log);
-    let error = client.post(&url).body("one coffee").send().await.unwrap_err();
+    let error = client
+        .post(&url)
+        .body("one coffee")
+        .send()
+        .await
+        .unwrap_err();
     assert!(error.is_connect());
     assert_eq!(attempts.load(Ordering::SeqCst), 4);
 }
@@ -810,7 +823,11 @@ async fn middleware_sends_a_streamed_body_exactly_once() {
         let everything = RetryMiddleware::new(POLICY).methods(Methods::ALL);
         let (client, attempts) = retrying_client(plain_client(), everything, &log);
         let body = reqwest::Body::wrap(String::from("a large upload"));
-        let outcome = client.request(method.clone(), &server.url).body(body).send().await;
+        let outcome = client
+            .request(method.clone(), &server.url)
+            .body(body)
+            .send()
+            .await;
         // Not retried: the 503 comes back as it is.
         assert_eq!(text(outcome).await, (503, "reply #1".into()), "{method}");
         assert_eq!(
@@ -860,7 +877,10 @@ async fn middleware_extensions_reach_every_attempt() {
             extensions: &mut http::Extensions,
             next: reqwest_middleware::Next<'_>,
         ) -> reqwest_middleware::Result<reqwest::Response> {
-            self.0.lock().unwrap().push(extensions.get::<TraceId>().cloned());
+            self.0
+                .lock()
+                .unwrap()
+                .push(extensions.get::<TraceId>().cloned());
             extensions.insert(TraceId(99));
             next.run(request, extensions).await
         }
@@ -872,7 +892,11 @@ async fn middleware_extensions_reach_every_attempt() {
         .with(RetryMiddleware::new(POLICY))
         .with(Inspect(Arc::clone(&seen)))
         .build();
-    let outcome = client.get(&server.url).with_extension(TraceId(7)).send().await;
+    let outcome = client
+        .get(&server.url)
+        .with_extension(TraceId(7))
+        .send()
+        .await;
     assert_eq!(text(outcome).await.0, 200);
     // Each attempt starts from the caller's extensions, not the last attempt's.
     assert_eq!(*seen.lock().unwrap(), [Some(TraceId(7)), Some(TraceId(7))]);
@@ -906,7 +930,10 @@ fn middleware_emits_the_attributes_events() {
         .collect();
     assert_eq!(ours.len(), 2, "{events:?}");
     assert_eq!(ours[0].0, tracing::Level::INFO);
-    assert!(ours[0].1.contains("attempt=1") && ours[0].1.contains("wait=10ms"), "{ours:?}");
+    assert!(
+        ours[0].1.contains("attempt=1") && ours[0].1.contains("wait=10ms"),
+        "{ours:?}"
+    );
     assert_eq!(ours[1].0, tracing::Level::ERROR);
     assert!(ours[1].1.contains("attempt=2"), "{ours:?}");
 }

@@ -312,15 +312,11 @@ impl Middleware for RetryMiddleware {
             return next.run(request, extensions).await;
         };
         let method_allowed = self.methods.contains(request.method());
-        let (method, url) = match self.on_backoff {
-            Some(_) => (Some(request.method().clone()), Some(request.url().clone())),
-            None => (None, None),
-        };
         let statuses = self.statuses;
         // Every attempt starts from the caller's extensions; the caller gets back those
         // of the last attempt.
         let original = std::mem::take(extensions);
-        let (original, last) = (&original, &Mutex::new(None));
+        let (template, original, last) = (&template, &original, &Mutex::new(None));
         let mut first = Some(request);
         let attempt = move || {
             let request = first.take().unwrap_or_else(|| {
@@ -342,19 +338,14 @@ impl Middleware for RetryMiddleware {
                 }
             }
         };
-        // Only the hook needs them, and the request moves into the first attempt.
-        let target = match (&self.on_backoff, method, url) {
-            (Some(hook), Some(method), Some(url)) => Some((hook, method, url)),
-            _ => None,
-        };
         let on_backoff = |details: &Details<'_, Response, Failure>| {
-            if let (Some((hook, method, url)), Some(wait), Err(failure)) =
-                (&target, details.wait(), details.outcome())
+            if let (Some(hook), Some(wait), Err(failure)) =
+                (&self.on_backoff, details.wait(), details.outcome())
             {
                 hook(&Backoff {
                     name: details.name(),
-                    method,
-                    url,
+                    method: template.method(),
+                    url: template.url(),
                     tries: details.tries(),
                     elapsed: details.elapsed(),
                     wait,

@@ -299,7 +299,10 @@ mod tests {
 
     #[test]
     fn a_request_that_cannot_be_built_is_permanent() {
-        let error = ::reqwest::Client::new().get("not a url").build().unwrap_err();
+        let error = ::reqwest::Client::new()
+            .get("not a url")
+            .build()
+            .unwrap_err();
         assert!(error.is_builder());
         let e = HttpError::from(error);
         assert!(e.is_permanent());

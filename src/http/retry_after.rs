@@ -133,15 +133,29 @@ mod tests {
     fn a_far_future_date_is_a_long_hint() {
         let now = at(NOW);
         let hint = parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now).unwrap();
-        assert!(hint > Duration::from_secs(8000 * 365 * 24 * 3600), "{hint:?}");
+        assert!(
+            hint > Duration::from_secs(8000 * 365 * 24 * 3600),
+            "{hint:?}"
+        );
     }
 
     #[test]
     fn garbage_is_no_hint() {
         let now = at(NOW);
         for value in [
-            "", " ", "-5", "+5", "1.5", "0x10", "5s", "soon", "1e3", "٣", "5 5",
-            "Sun, 06 Nov 1994 08:49:37", "Sun, 32 Nov 1994 08:49:37 GMT",
+            "",
+            " ",
+            "-5",
+            "+5",
+            "1.5",
+            "0x10",
+            "5s",
+            "soon",
+            "1e3",
+            "٣",
+            "5 5",
+            "Sun, 06 Nov 1994 08:49:37",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
         ] {
             assert_eq!(parse_retry_after(value, now), None, "{value:?}");
         }
@@ -152,7 +166,10 @@ mod tests {
         let now = at(NOW);
         let mut headers = HeaderMap::new();
         assert_eq!(retry_after_at(&headers, now), None);
-        headers.insert(RETRY_AFTER, HeaderValue::from_static("Sun, 06 Nov 1994 08:49:47 GMT"));
+        headers.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Sun, 06 Nov 1994 08:49:47 GMT"),
+        );
         assert_eq!(retry_after_at(&headers, now), Some(Duration::from_secs(10)));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("garbage"));
         assert_eq!(retry_after_at(&headers, now), None);
@@ -168,6 +185,9 @@ mod tests {
         headers.insert(RETRY_AFTER, HeaderValue::from_str(&in_an_hour).unwrap());
         let hint = retry_after(&headers).unwrap();
         // Whole seconds in the header; a generous margin for a slow machine.
-        assert!(hint > Duration::from_secs(3500) && hint <= Duration::from_secs(3600), "{hint:?}");
+        assert!(
+            hint > Duration::from_secs(3500) && hint <= Duration::from_secs(3600),
+            "{hint:?}"
+        );
     }
 }

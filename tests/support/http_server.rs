@@ -134,7 +134,11 @@ async fn answer(
         Hint::DateIn(secs) => {
             let offset = Duration::from_secs(secs.unsigned_abs());
             let now = SystemTime::now();
-            httpdate::fmt_http_date(if secs >= 0 { now + offset } else { now - offset })
+            httpdate::fmt_http_date(if secs >= 0 {
+                now + offset
+            } else {
+                now - offset
+            })
         }
     });
     if !matches!(step, Step::Stall(_)) {
@@ -163,7 +167,11 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> std::io::Result<Seen
     let invalid = || std::io::Error::from(std::io::ErrorKind::InvalidData);
     let mut line = String::new();
     stream.read_line(&mut line).await?;
-    let method = line.split_whitespace().next().ok_or_else(invalid)?.to_owned();
+    let method = line
+        .split_whitespace()
+        .next()
+        .ok_or_else(invalid)?
+        .to_owned();
     let (mut length, mut chunked) = (0, false);
     loop {
         line.clear();
