@@ -5,7 +5,8 @@
 //!
 //! Every scenario runs twice: through `#[retry]` on a function returning
 //! `retry::http::HttpError`, and through `retry::http::RetryMiddleware` on a
-//! `reqwest_middleware` client. The server counts the requests it receives and keeps
+//! `reqwest_middleware` client. The server (`tests/support/http_server.rs`, shared with
+//! `examples/http_client.rs`) counts the requests it receives and keeps
 //! their methods and bodies; hooks record every wait the engine chose, with
 //! `jitter = none` so that the waits are exact. Time bounds are generous (real sockets,
 //! real clocks, a busy machine): lower bounds follow from the waits themselves, upper

@@ -5,8 +5,8 @@
 //! | feature | what it adds |
 //! |---|---|
 //! | `http` | [`parse_retry_after`], [`retry_after`]: the `Retry-After` header, as delay-seconds or an HTTP-date; [`StatusSet`]: the statuses worth another attempt, [`StatusSet::TRANSIENT`] by default; [`is_idempotent`] and [`Methods`]: urllib3's rule of which requests may be sent twice |
-//! | `reqwest` (implies `http`) | [`HttpError`]: the error of a retried `reqwest` call, with status, URL and `Retry-After` hint, `From<reqwest::Error>` and `From<retry::Timeout>`; [`error_for_status`]; the predicates `HttpError::is_transient`, `HttpError::is_permanent` and `HttpError::retry_after` |
-//! | `reqwest-middleware` (implies `reqwest`, `tokio`) | [`RetryMiddleware`]: every request of a `reqwest_middleware` client retries under one [`Policy`](crate::Policy) |
+//! | `reqwest` (implies `http`) | `HttpError`: the error of a retried `reqwest` call, with status, URL and `Retry-After` hint, `From<reqwest::Error>` and `From<retry::Timeout>`; `error_for_status`; the predicates `HttpError::is_transient`, `HttpError::is_permanent` and `HttpError::retry_after` |
+//! | `reqwest-middleware` (implies `reqwest`, `tokio`) | `RetryMiddleware`: every request of a `reqwest_middleware` client retries under one [`Policy`](crate::Policy) |
 //!
 //! One function:
 //!
@@ -28,7 +28,7 @@
 //! # }
 //! ```
 //!
-//! Every request of a client (see [`RetryMiddleware`] for the rules):
+//! Every request of a client (see `RetryMiddleware` for the rules):
 //!
 //! ```
 //! # #[cfg(feature = "reqwest-middleware")] fn doc() -> Result<(), reqwest::Error> {
