@@ -343,6 +343,8 @@
 #![deny(missing_docs)]
 
 pub use retry_core::*;
+/// Retry a function returning `Result`: see the [crate docs](crate) for every key.
+pub use retry_macros::retry;
 
 #[cfg(feature = "http")]
 pub mod http;
@@ -351,5 +353,3 @@ pub mod http;
 #[cfg(all(doctest, feature = "reqwest-middleware"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
-/// Retry a function returning `Result`: see the [crate docs](crate) for every key.
-pub use retry_macros::retry;
