@@ -385,9 +385,25 @@
 //!   function's name, attempt, wait and elapsed time.
 //! - `serde`: `Deserialize`/`Serialize` for [`Policy`] and [`Jitter`], for policies in
 //!   config files (`examples/config.rs`).
+//! - `http`, `reqwest`, `reqwest-middleware`: the `retry::http` module — see below.
+//!
+//! # HTTP
+//! With feature `http`, `retry::http` parses `Retry-After` and classifies statuses
+//! and methods; `reqwest` adds `HttpError`, an error type for retried `reqwest` calls
+//! with ready predicates for `retry_if`, `giveup` and `retry_after`; `reqwest-middleware`
+//! adds `RetryMiddleware`, which retries every request of a client. None of it is
+//! compiled without its feature.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub use retry_core::*;
 /// Retry a function returning `Result`: see the [crate docs](crate) for every key.
 pub use retry_macros::retry;
+
+#[cfg(feature = "http")]
+pub mod http;
+
+/// The README's examples, compiled as doc tests.
+#[cfg(all(doctest, feature = "reqwest-middleware"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

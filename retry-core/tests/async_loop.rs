@@ -204,3 +204,50 @@ fn custom_sleeper_needs_no_tokio_runtime() {
 #[path = "../../tests/support/block_on.rs"]
 mod block_on;
 use block_on::block_on;
+
+#[derive(Debug, PartialEq)]
+enum Slow {
+    TimedOut,
+}
+
+impl From<retry_core::Timeout> for Slow {
+    fn from(_: retry_core::Timeout) -> Self {
+        Slow::TimedOut
+    }
+}
+
+/// The call-site API cuts off a slow attempt like the attribute's `timeout` key: the
+/// attempt fails with `E::from(Timeout)` at exactly the limit, and the next one runs.
+#[tokio::test(start_paused = true)]
+async fn call_site_timeout_cuts_slow_attempts() {
+    let start = Instant::now();
+    let tries = Cell::new(0);
+    let policy = Policy::constant(S).jitter(Jitter::None).max_tries(3);
+    let result: Result<u32, Slow> = policy
+        .retry_async(|| {
+            tries.set(tries.get() + 1);
+            let n = tries.get();
+            async move {
+                // The first two attempts hang for a minute; the third answers at once.
+                if n < 3 {
+                    tokio::time::sleep(60 * S).await;
+                }
+                Ok(n)
+            }
+        })
+        .timeout(2 * S)
+        .await;
+    assert_eq!(result, Ok(3));
+    // Two cut-off attempts of 2 s each and two waits of 1 s.
+    assert_eq!(start.elapsed(), 6 * S);
+
+    // `timeout_error` builds the error for types without `From<Timeout>`.
+    let result: Result<(), &str> = policy
+        .retry_async(|| async {
+            tokio::time::sleep(60 * S).await;
+            Ok(())
+        })
+        .timeout_error(S / 2, |_| "too slow")
+        .await;
+    assert_eq!(result, Err("too slow"));
+}
