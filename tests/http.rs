@@ -845,11 +845,11 @@ async fn middleware_sends_a_streamed_body_exactly_once() {
 
 #[tokio::test]
 async fn middleware_budget_is_shared_by_the_requests_of_a_client() {
-    // In tests only: a budget per client, made 'static by leaking it.
-    let budget: &'static Budget = Box::leak(Box::new(Budget::new(4, 0.1)));
+    // A budget per client: no `static` needed.
+    let budget = std::sync::Arc::new(Budget::new(4, 0.1));
     let server = Server::start(vec![status(503)]).await;
     let log = Log::default();
-    let retries = RetryMiddleware::new(POLICY.max_tries(5)).budget(budget);
+    let retries = RetryMiddleware::new(POLICY.max_tries(5)).budget(std::sync::Arc::clone(&budget));
     let (client, _) = retrying_client(plain_client(), retries, &log);
     let mut per_call = Vec::new();
     for _ in 0..4 {

@@ -73,7 +73,7 @@ pub struct RetryMiddleware {
     methods: Methods,
     // A `&'static` for now, as the runtime takes; an `Arc<Budget>` per client once it
     // accepts any `&Budget` that outlives the call.
-    budget: Option<&'static Budget>,
+    budget: Option<Arc<Budget>>,
     name: &'static str,
     on_backoff: Option<Arc<OnBackoff>>,
 }
@@ -115,11 +115,14 @@ impl RetryMiddleware {
     /// use retry::http::RetryMiddleware;
     /// use retry::{Budget, Policy};
     ///
-    /// static INVENTORY: Budget = Budget::new(20, 0.1);
-    /// let retries = RetryMiddleware::new(Policy::expo()).budget(&INVENTORY);
+    /// use std::sync::Arc;
+    ///
+    /// // One budget per upstream, shared by every client that calls it.
+    /// let inventory = Arc::new(Budget::new(20, 0.1));
+    /// let retries = RetryMiddleware::new(Policy::expo()).budget(Arc::clone(&inventory));
     /// ```
-    pub fn budget(mut self, budget: &'static Budget) -> Self {
-        self.budget = Some(budget);
+    pub fn budget(mut self, budget: impl Into<Arc<Budget>>) -> Self {
+        self.budget = Some(budget.into());
         self
     }
 
@@ -353,17 +356,17 @@ impl Middleware for RetryMiddleware {
                 });
             }
         };
-        let mut retry = self
+        let retry = self
             .policy
             .retry_async(attempt)
             .name(self.name)
             .retry_if(|failure: &Failure| failure.retryable(method_allowed, &statuses))
             .retry_after(Failure::retry_after)
             .on_backoff(on_backoff);
-        if let Some(budget) = self.budget {
-            retry = retry.budget(budget);
-        }
-        let outcome = retry.await;
+        let outcome = match &self.budget {
+            Some(budget) => retry.budget(budget).await,
+            None => retry.await,
+        };
         *extensions = lock(last).take().unwrap_or_else(|| original.clone());
         match outcome {
             Ok(response) | Err(Failure::Status(response)) => Ok(response),
