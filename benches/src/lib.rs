@@ -702,12 +702,12 @@ fn fold(total: u32, wait: Option<Duration>) -> u32 {
 /// failures (each decision is one wait).
 #[inline(always)]
 fn engine_waits(policy: &retry::Policy) -> u32 {
-    let mut engine = retry::Engine::new(policy);
+    let mut engine = retry::engine::Engine::new(policy);
     let mut total = 0;
     for _ in 0..TRIES - 1 {
         let wait = match engine.failed(Duration::ZERO, || None) {
-            retry::Decision::Retry(wait) => Some(wait),
-            retry::Decision::Return(_) => None,
+            retry::engine::Decision::Retry(wait) => Some(wait),
+            retry::engine::Decision::Return(_) => None,
         };
         total = fold(total, wait);
     }

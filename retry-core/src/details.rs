@@ -3,12 +3,16 @@
 use core::fmt;
 use core::time::Duration;
 
+use crate::engine::Stop;
+
 /// What `on_backoff`, `on_giveup` and `on_success` are told.
 pub struct Details<'a, T, E> {
     pub(crate) name: &'static str,
     pub(crate) tries: u32,
     pub(crate) elapsed: Duration,
     pub(crate) wait: Option<Duration>,
+    pub(crate) stop: Option<Stop>,
+    pub(crate) attempt: Duration,
     pub(crate) outcome: &'a Result<T, E>,
 }
 
@@ -34,6 +38,19 @@ impl<'a, T, E> Details<'a, T, E> {
         self.wait
     }
 
+    /// Why the call ended: `Some` in `on_giveup` (the predicate or limit that stopped
+    /// it) and `on_success` ([`Stop::Success`]); `None` in `on_backoff`.
+    pub fn stop(&self) -> Option<Stop> {
+        self.stop
+    }
+
+    /// How long the last attempt itself took: from when it was due to start (the call's
+    /// start, or the end of the wait before it) to when it ended. Zero when nothing
+    /// reads the clock; never more than [`elapsed`](Self::elapsed).
+    pub fn attempt_duration(&self) -> Duration {
+        self.attempt
+    }
+
     /// The last attempt's outcome.
     pub fn outcome(&self) -> &'a Result<T, E> {
         self.outcome
@@ -47,6 +64,8 @@ impl<T, E> fmt::Debug for Details<'_, T, E> {
             .field("tries", &self.tries)
             .field("elapsed", &self.elapsed)
             .field("wait", &self.wait)
+            .field("stop", &self.stop)
+            .field("attempt_duration", &self.attempt)
             .field("ok", &self.outcome.is_ok())
             .finish()
     }

@@ -16,6 +16,8 @@ use crate::budget::Budget;
 use crate::jitter::{Jitter, JitterRng, JitterState};
 use crate::policy::Policy;
 
+pub use crate::retry::Step;
+
 /// What to do after a failed attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -39,6 +41,19 @@ pub enum Stop {
     Budget,
     /// The schedule ran out of waits.
     Exhausted,
+    /// An attempt succeeded (and `retry_if_ok` accepted it): what `on_success` is told.
+    Success,
+}
+
+impl Stop {
+    /// Whether a limit ended the retries (`max_tries`, `max_time`, the budget, the
+    /// schedule), rather than a predicate calling the error permanent or a success.
+    pub const fn is_limit(self) -> bool {
+        matches!(
+            self,
+            Stop::Tries | Stop::Deadline | Stop::Budget | Stop::Exhausted
+        )
+    }
 }
 
 /// Where the waits of an [`Engine`] come from: the policy's own schedule
@@ -203,7 +218,8 @@ impl<K: ConstPolicy> PolicyRef for Const<K> {
 /// the jitter state and the schedule's position.
 ///
 /// ```
-/// use retry_core::{Decision, Engine, Jitter, Policy, Stop};
+/// use retry_core::engine::{Decision, Engine};
+/// use retry_core::{Jitter, Policy, Stop};
 /// use std::time::Duration;
 ///
 /// let policy = Policy::constant(Duration::from_secs(1)).jitter(Jitter::None);

@@ -13,7 +13,8 @@ use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Steps};
 use crate::hooks::{HookSet, Hooks, Nop};
 use crate::policy::Policy;
-use crate::retry::{Retry, Step, Timed};
+pub use crate::retry::Timed;
+use crate::retry::{Retry, Step};
 use crate::Timeout;
 
 /// How the async loop sleeps: any `Fn(Duration) -> impl Future<Output = ()>`, or

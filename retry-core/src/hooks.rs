@@ -3,6 +3,7 @@
 //!
 //! Users pass closures; these traits only appear in bounds.
 
+use core::fmt;
 use core::time::Duration;
 
 use crate::details::Details;
@@ -72,9 +73,49 @@ impl<T, E, F: Fn(&Details<'_, T, E>)> Hook<T, E> for F {
     }
 }
 
-/// Every predicate, hint and hook of one retry loop.
+/// How events show an error: by its `Display` ([`ByDisplay`]), its `Debug`
+/// ([`ByDebug`]), or not at all ([`Nop`]). `#[retry]` picks the first the error type
+/// has; at a call site, [`Retry::error_display`](crate::Retry::error_display) or
+/// [`Retry::error_debug`](crate::Retry::error_debug) choose.
+pub trait Describe<E> {
+    /// Whether anything is shown.
+    const SHOWS: bool;
+    /// Write `error`.
+    fn describe(&self, error: &E, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl<E> Describe<E> for Nop {
+    const SHOWS: bool = false;
+    fn describe(&self, _: &E, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
+    }
+}
+
+/// Show errors by their `Display`.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Hooks<G = Nop, R = Nop, K = Nop, A = Nop, B = Nop, X = Nop, S = Nop> {
+pub struct ByDisplay;
+
+impl<E: fmt::Display> Describe<E> for ByDisplay {
+    const SHOWS: bool = true;
+    fn describe(&self, error: &E, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(error, f)
+    }
+}
+
+/// Show errors by their `Debug`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ByDebug;
+
+impl<E: fmt::Debug> Describe<E> for ByDebug {
+    const SHOWS: bool = true;
+    fn describe(&self, error: &E, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(error, f)
+    }
+}
+
+/// Every predicate, hint and hook of one retry loop, and how its events show errors.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Hooks<G = Nop, R = Nop, K = Nop, A = Nop, B = Nop, X = Nop, S = Nop, D = Nop> {
     pub(crate) giveup: G,
     pub(crate) retry_if: R,
     pub(crate) retry_if_ok: K,
@@ -82,10 +123,11 @@ pub struct Hooks<G = Nop, R = Nop, K = Nop, A = Nop, B = Nop, X = Nop, S = Nop> 
     pub(crate) on_backoff: B,
     pub(crate) on_giveup: X,
     pub(crate) on_success: S,
+    pub(crate) describe: D,
 }
 
-impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
-    pub(crate) fn giveup<F>(self, giveup: F) -> Hooks<F, R, K, A, B, X, Y> {
+impl<G, R, K, A, B, X, Y, D> Hooks<G, R, K, A, B, X, Y, D> {
+    pub(crate) fn giveup<F>(self, giveup: F) -> Hooks<F, R, K, A, B, X, Y, D> {
         let Hooks {
             retry_if,
             retry_if_ok,
@@ -93,6 +135,7 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
             ..
         } = self;
         Hooks {
@@ -103,10 +146,11 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
         }
     }
 
-    pub(crate) fn retry_if<F>(self, retry_if: F) -> Hooks<G, F, K, A, B, X, Y> {
+    pub(crate) fn retry_if<F>(self, retry_if: F) -> Hooks<G, F, K, A, B, X, Y, D> {
         let Hooks {
             giveup,
             retry_if_ok,
@@ -114,6 +158,7 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
             ..
         } = self;
         Hooks {
@@ -124,10 +169,11 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
         }
     }
 
-    pub(crate) fn retry_if_ok<F>(self, retry_if_ok: F) -> Hooks<G, R, F, A, B, X, Y> {
+    pub(crate) fn retry_if_ok<F>(self, retry_if_ok: F) -> Hooks<G, R, F, A, B, X, Y, D> {
         let Hooks {
             giveup,
             retry_if,
@@ -135,6 +181,7 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
             ..
         } = self;
         Hooks {
@@ -145,10 +192,11 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
         }
     }
 
-    pub(crate) fn retry_after<F>(self, retry_after: F) -> Hooks<G, R, K, F, B, X, Y> {
+    pub(crate) fn retry_after<F>(self, retry_after: F) -> Hooks<G, R, K, F, B, X, Y, D> {
         let Hooks {
             giveup,
             retry_if,
@@ -156,6 +204,7 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
             ..
         } = self;
         Hooks {
@@ -166,10 +215,11 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
         }
     }
 
-    pub(crate) fn on_backoff<F>(self, on_backoff: F) -> Hooks<G, R, K, A, F, X, Y> {
+    pub(crate) fn on_backoff<F>(self, on_backoff: F) -> Hooks<G, R, K, A, F, X, Y, D> {
         let Hooks {
             giveup,
             retry_if,
@@ -177,6 +227,7 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             retry_after,
             on_giveup,
             on_success,
+            describe,
             ..
         } = self;
         Hooks {
@@ -187,10 +238,11 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
         }
     }
 
-    pub(crate) fn on_giveup<F>(self, on_giveup: F) -> Hooks<G, R, K, A, B, F, Y> {
+    pub(crate) fn on_giveup<F>(self, on_giveup: F) -> Hooks<G, R, K, A, B, F, Y, D> {
         let Hooks {
             giveup,
             retry_if,
@@ -198,6 +250,7 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             retry_after,
             on_backoff,
             on_success,
+            describe,
             ..
         } = self;
         Hooks {
@@ -208,10 +261,11 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
         }
     }
 
-    pub(crate) fn on_success<F>(self, on_success: F) -> Hooks<G, R, K, A, B, X, F> {
+    pub(crate) fn on_success<F>(self, on_success: F) -> Hooks<G, R, K, A, B, X, F, D> {
         let Hooks {
             giveup,
             retry_if,
@@ -219,6 +273,7 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             retry_after,
             on_backoff,
             on_giveup,
+            describe,
             ..
         } = self;
         Hooks {
@@ -229,6 +284,30 @@ impl<G, R, K, A, B, X, Y> Hooks<G, R, K, A, B, X, Y> {
             on_backoff,
             on_giveup,
             on_success,
+            describe,
+        }
+    }
+
+    pub(crate) fn describe<F>(self, describe: F) -> Hooks<G, R, K, A, B, X, Y, F> {
+        let Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+            ..
+        } = self;
+        Hooks {
+            giveup,
+            retry_if,
+            retry_if_ok,
+            retry_after,
+            on_backoff,
+            on_giveup,
+            on_success,
+            describe,
         }
     }
 }
@@ -250,10 +329,13 @@ pub trait HookSet<T, E> {
     fn on_giveup(&self, details: &Details<'_, T, E>);
     /// Run `on_success`.
     fn on_success(&self, details: &Details<'_, T, E>);
+    /// Write `error` as events show it (nothing when errors are not shown).
+    fn describe(&self, error: &E, f: &mut fmt::Formatter<'_>) -> fmt::Result;
 }
 
-impl<T, E, G, R, K, A, B, X, Y> HookSet<T, E> for Hooks<G, R, K, A, B, X, Y>
+impl<T, E, G, R, K, A, B, X, Y, D> HookSet<T, E> for Hooks<G, R, K, A, B, X, Y, D>
 where
+    D: Describe<E>,
     G: Predicate<E>,
     R: Predicate<E>,
     K: Predicate<T>,
@@ -292,5 +374,9 @@ where
     #[inline]
     fn on_success(&self, details: &Details<'_, T, E>) {
         self.on_success.call(details)
+    }
+
+    fn describe(&self, error: &E, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.describe.describe(error, f)
     }
 }

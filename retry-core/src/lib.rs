@@ -44,9 +44,10 @@
 //! - [`Policy`]: `const`-constructible settings (schedule, jitter, limits).
 //! - [`backoff`]: the schedules as endless iterators of [`Duration`](core::time::Duration).
 //! - [`Jitter`]: full, equal, decorrelated, none; seedable.
-//! - [`Engine`]: the sans-IO decisions ("return" or "sleep d, then try again").
+//! - [`engine::Engine`]: the sans-IO decisions ("return" or "sleep d, then try again"),
+//!   with [`engine::Decision`] and [`Stop`].
 //! - [`Retry`]: one call's engine, predicates and hooks; [`Retry::call`] blocks,
-//!   `.await` runs it async.
+//!   `.await` runs it async ([`future::RetryFuture`], on a [`future::Sleeper`]).
 //! - [`Budget`]: a lock-free token bucket that bounds retries when a dependency is down.
 //! - [`testing::FakeSleeps`]: skip and record blocking sleeps in tests.
 //! - Configuration: [`Policy`] is `FromStr` and `Display` in the attribute's syntax
@@ -56,7 +57,24 @@
 //!
 //! # Features
 //! - `tokio` (default): tokio's sleep and clock for the async loop.
-//! - `tracing`: an INFO event per retry and an ERROR event per give-up.
+//! - `tracing`: an event per retry and per give-up (see below).
+//!
+//! # Events (feature `tracing`)
+//! Every event has the target `retry` and these fields:
+//!
+//! | field | in | value |
+//! |---|---|---|
+//! | `name` | all | the retried function, `module_path!()::fn_name` (or the call site's [`Retry::name`]) |
+//! | `attempt` | all | attempts made so far, 1-based |
+//! | `wait` | retry | the wait before the next attempt |
+//! | `elapsed` | all | time since the first attempt started, read after this attempt |
+//! | `attempt_duration` | all | how long this attempt took |
+//! | `error` | all | the error: its `Display` (else `Debug`, else empty) under `#[retry]`; at a call site as [`Retry::error_display`] / [`Retry::error_debug`] choose |
+//! | `reason` | give-up | the [`Stop`]: `Tries`, `Deadline`, `Budget`, `Exhausted`, `Predicate` |
+//!
+//! Levels: INFO `attempt failed; retrying` per retry; ERROR `giving up` when a limit
+//! ends the retries; WARN `giving up: permanent error` when `giveup`/`retry_if` calls
+//! the error permanent (as Python's `backoff` logs a retry at INFO and a give-up at ERROR).
 //! - `serde`: `Deserialize`/`Serialize` for [`Policy`] and [`Jitter`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -69,11 +87,13 @@ pub mod clock;
 mod config;
 mod details;
 pub mod duration;
-mod engine;
-mod future;
+pub mod engine;
+#[cfg(feature = "tracing")]
+mod events;
+pub mod future;
 pub mod hooks;
-mod jitter;
-mod policy;
+pub mod jitter;
+pub mod policy;
 // The builder changes one type parameter per method: the types are long by design.
 #[allow(clippy::type_complexity)]
 mod retry;
@@ -82,16 +102,10 @@ pub mod testing;
 pub use budget::Budget;
 pub use config::ConfigError;
 pub use details::Details;
-pub use engine::{
-    BudgetSlot, Builtin, Const, ConstPolicy, Custom, Decision, Engine, NoBudget, PolicyRef, Steps,
-    Stop,
-};
-#[cfg(feature = "tokio")]
-pub use future::TokioSleeper;
-pub use future::{AttemptLimit, DefaultSleeper, RetryFuture, Sleeper, TimeLimited};
-pub use jitter::{Jitter, JitterRng};
-pub use policy::{Policy, Waits};
-pub use retry::{Retry, Step, Timed};
+pub use engine::Stop;
+pub use jitter::Jitter;
+pub use policy::Policy;
+pub use retry::Retry;
 
 /// The error of an attempt cut off by `#[retry(timeout = ...)]`; convert it into your
 /// error type with `From<retry::Timeout>` or the `timeout_error` key.

@@ -10,7 +10,7 @@ use crate::budget::Budget;
 use crate::clock::Clock;
 use crate::details::Details;
 use crate::engine::PolicyRef;
-use crate::engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps};
+use crate::engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps, Stop};
 use crate::hooks::{HookSet, Hooks, Nop};
 
 /// What the loop does next.
@@ -22,7 +22,8 @@ pub enum Step {
     Sleep(Duration),
 }
 
-/// One retried call: build it with [`Policy::retry`] or [`Policy::retry_async`], set
+/// One retried call: build it with [`Policy::retry`](crate::Policy::retry) or
+/// [`Policy::retry_async`](crate::Policy::retry_async), set
 /// predicates and hooks, then run it with [`call`](Self::call) or `.await`.
 ///
 /// ```
@@ -57,6 +58,8 @@ pub struct Retry<P, T, E, Op, C: Clock, S = Builtin, H = Hooks, Sl = Nop, B = No
     pub(crate) timeout: To,
     pub(crate) name: &'static str,
     pub(crate) start: Option<C::Instant>,
+    /// When the current attempt was due to start, in nanoseconds since `start`.
+    pub(crate) attempt_due: u64,
     _outcome: PhantomData<fn() -> (T, E)>,
 }
 
@@ -79,6 +82,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
             timeout,
             name,
             start,
+            attempt_due: 0,
             _outcome: PhantomData,
         }
     }
@@ -104,6 +108,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock> Retry<P, T, E, Op, C> {
             timeout: Nop,
             name: "retry",
             start: None,
+            attempt_due: 0,
             _outcome: PhantomData,
         }
     }
@@ -145,6 +150,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
             timeout,
             name,
             start,
+            attempt_due: 0,
             _outcome: PhantomData,
         }
     }
@@ -174,6 +180,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
             timeout,
             name,
             start,
+            attempt_due: 0,
             _outcome: PhantomData,
         }
     }
@@ -198,6 +205,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
             timeout,
             name,
             start,
+            attempt_due: 0,
             _outcome: PhantomData,
         }
     }
@@ -247,6 +255,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
             timeout,
             name,
             start,
+            attempt_due: 0,
             _outcome: PhantomData,
         }
     }
@@ -270,20 +279,21 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
             timeout,
             name,
             start,
+            attempt_due: 0,
             _outcome: PhantomData,
         }
     }
 }
 
-impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
-    Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y>, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
+    Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D>, Sl, B, To>
 {
     /// Stop at once, returning the error, when `giveup` says `true`.
     #[inline]
     pub fn giveup<F: Fn(&E) -> bool>(
         self,
         giveup: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<F, R, K, A, Bk, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<F, R, K, A, Bk, X, Y, D>, Sl, B, To> {
         self.map_hooks(|h| h.giveup(giveup))
     }
 
@@ -292,7 +302,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn retry_if<F: Fn(&E) -> bool>(
         self,
         retry_if: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, F, K, A, Bk, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, F, K, A, Bk, X, Y, D>, Sl, B, To> {
         self.map_hooks(|h| h.retry_if(retry_if))
     }
 
@@ -303,7 +313,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn retry_if_ok<F: Fn(&T) -> bool>(
         self,
         retry_if_ok: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, F, A, Bk, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, F, A, Bk, X, Y, D>, Sl, B, To> {
         self.map_hooks(|h| h.retry_if_ok(retry_if_ok))
     }
 
@@ -313,7 +323,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn retry_after<F: Fn(&E) -> Option<Duration>>(
         self,
         retry_after: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, F, Bk, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, F, Bk, X, Y, D>, Sl, B, To> {
         self.map_hooks(|h| h.retry_after(retry_after))
     }
 
@@ -322,7 +332,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(
         self,
         on_backoff: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y, D>, Sl, B, To> {
         self.map_hooks(|h| h.on_backoff(on_backoff))
     }
 
@@ -331,8 +341,41 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(
         self,
         on_giveup: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y, D>, Sl, B, To> {
         self.map_hooks(|h| h.on_giveup(on_giveup))
+    }
+
+    /// Show errors in `tracing` events by their `Display` (`#[retry]` does this by itself
+    /// when the error type has one).
+    #[inline]
+    pub fn error_display(
+        self,
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, crate::hooks::ByDisplay>, Sl, B, To>
+    where
+        E: core::fmt::Display,
+    {
+        self.map_hooks(|h| h.describe(crate::hooks::ByDisplay))
+    }
+
+    /// Show errors in `tracing` events by their `Debug`.
+    #[inline]
+    pub fn error_debug(
+        self,
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, crate::hooks::ByDebug>, Sl, B, To>
+    where
+        E: core::fmt::Debug,
+    {
+        self.map_hooks(|h| h.describe(crate::hooks::ByDebug))
+    }
+
+    /// How events show errors (what the `#[retry]` expansion picks for the error type).
+    #[doc(hidden)]
+    #[inline]
+    pub fn describe_errors<D2: crate::hooks::Describe<E>>(
+        self,
+        describe: D2,
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D2>, Sl, B, To> {
+        self.map_hooks(|h| h.describe(describe))
     }
 
     /// Run once when the call returns an accepted `Ok`.
@@ -340,7 +383,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, Sl, B, To>
     pub fn on_success<F: Fn(&Details<'_, T, E>)>(
         self,
         on_success: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F, D>, Sl, B, To> {
         self.map_hooks(|h| h.on_success(on_success))
     }
 }
@@ -373,7 +416,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
     /// and try again. Runs the predicates, the hooks and the engine, in SPEC order.
     ///
     /// An accepted success that nothing needs to hear of (no hook, no budget) returns
-    /// here, inline; everything else goes to the out-of-line [`after_slow`](Self::after_slow).
+    /// here, inline; everything else goes out of line.
     #[inline(always)]
     pub fn after(&mut self, outcome: &Result<T, E>) -> Step {
         if self.settled(outcome) {
@@ -404,11 +447,14 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
             Some(start) if self.needs_clock() => C::since(start),
             _ => Duration::ZERO,
         };
+        let attempt = elapsed.saturating_sub(Duration::from_nanos(self.attempt_due));
         let decision = match outcome {
             Ok(value) if !self.hooks.rejects_ok(value) => {
                 self.engine.succeeded();
                 if H::HOOKED {
-                    self.hooks.on_success(&self.details(elapsed, None, outcome));
+                    let details =
+                        self.details(elapsed, attempt, None, Some(Stop::Success), outcome);
+                    self.hooks.on_success(&details);
                 }
                 return Step::Done;
             }
@@ -422,31 +468,41 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
         match decision {
             Decision::Retry(wait) => {
                 if H::HOOKED {
-                    self.hooks
-                        .on_backoff(&self.details(elapsed, Some(wait), outcome));
+                    let details = self.details(elapsed, attempt, Some(wait), None, outcome);
+                    self.hooks.on_backoff(&details);
                 }
                 #[cfg(feature = "tracing")]
-                tracing::info!(
-                    name = self.name,
-                    attempt = self.engine.tries(),
-                    wait = ?wait,
-                    elapsed = ?elapsed,
-                    "attempt failed; retrying"
+                crate::events::retrying(
+                    self.name,
+                    self.engine.tries(),
+                    wait,
+                    elapsed,
+                    attempt,
+                    &self.hooks,
+                    outcome,
                 );
+                if self.needs_clock() {
+                    let due = elapsed.saturating_add(wait).as_nanos();
+                    self.attempt_due = u64::try_from(due).unwrap_or(u64::MAX);
+                }
                 Step::Sleep(wait)
             }
-            Decision::Return(_stop) => {
+            Decision::Return(stop) => {
                 if H::HOOKED {
-                    self.hooks.on_giveup(&self.details(elapsed, None, outcome));
+                    let details = self.details(elapsed, attempt, None, Some(stop), outcome);
+                    self.hooks.on_giveup(&details);
                 }
                 #[cfg(feature = "tracing")]
-                tracing::error!(
-                    name = self.name,
-                    attempt = self.engine.tries(),
-                    elapsed = ?elapsed,
-                    reason = ?_stop,
-                    "giving up"
+                crate::events::giving_up(
+                    self.name,
+                    self.engine.tries(),
+                    stop,
+                    elapsed,
+                    attempt,
+                    &self.hooks,
+                    outcome,
                 );
+                let _ = stop;
                 Step::Done
             }
         }
@@ -455,7 +511,9 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
     fn details<'o>(
         &self,
         elapsed: Duration,
+        attempt: Duration,
         wait: Option<Duration>,
+        stop: Option<Stop>,
         outcome: &'o Result<T, E>,
     ) -> Details<'o, T, E> {
         Details {
@@ -463,6 +521,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
             tries: self.engine.tries(),
             elapsed,
             wait,
+            stop,
+            attempt,
             outcome,
         }
     }

@@ -251,3 +251,54 @@ async fn call_site_timeout_cuts_slow_attempts() {
         .await;
     assert_eq!(result, Err("too slow"));
 }
+
+/// `Details` tells each hook why the call ended and how long the attempt itself took.
+#[tokio::test(start_paused = true)]
+async fn details_give_the_stop_reason_and_the_attempt_duration() {
+    let seen = RefCell::new(Vec::new());
+    let tries = Cell::new(0);
+    let policy = Policy::constant(S).jitter(Jitter::None).max_tries(3);
+    let result: Result<u32, u32> = policy
+        .retry_async(|| {
+            tries.set(tries.get() + 1);
+            let n = tries.get();
+            async move {
+                tokio::time::sleep(S * 3 / 10).await;
+                if n < 2 {
+                    Err(n)
+                } else {
+                    Ok(n)
+                }
+            }
+        })
+        .on_backoff(|d: &Details<'_, u32, u32>| {
+            seen.borrow_mut()
+                .push(("backoff", d.stop(), d.attempt_duration(), d.elapsed()))
+        })
+        .on_success(|d: &Details<'_, u32, u32>| {
+            seen.borrow_mut()
+                .push(("success", d.stop(), d.attempt_duration(), d.elapsed()))
+        })
+        .await;
+    assert_eq!(result, Ok(2));
+    let ms = Duration::from_millis;
+    assert_eq!(
+        *seen.borrow(),
+        [
+            ("backoff", None, ms(300), ms(300)),
+            (
+                "success",
+                Some(retry_core::Stop::Success),
+                ms(300),
+                ms(1600)
+            ),
+        ]
+    );
+    // A give-up is told the limit that ended it.
+    let stop = Cell::new(None);
+    let _: Result<(), ()> = policy
+        .retry_async(|| async { Err(()) })
+        .on_giveup(|d: &Details<'_, (), ()>| stop.set(d.stop()))
+        .await;
+    assert_eq!(stop.get(), Some(retry_core::Stop::Tries));
+}

@@ -11,8 +11,9 @@ use std::cell::RefCell;
 use std::time::Duration;
 
 use proptest::prelude::*;
+use retry_core::engine::{Decision, Engine};
 use retry_core::testing::FakeSleeps;
-use retry_core::{Budget, Decision, Details, Engine, Jitter, Policy, Stop};
+use retry_core::{Budget, Details, Jitter, Policy, Stop};
 
 #[path = "support/strategies.rs"]
 mod strategies;

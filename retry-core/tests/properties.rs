@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use retry_core::backoff::{Exponential, Fibonacci};
-use retry_core::{Decision, Engine, Policy};
+use retry_core::engine::{Decision, Engine};
+use retry_core::Policy;
 
 #[path = "support/strategies.rs"]
 mod strategies;

@@ -21,6 +21,7 @@ fn info_per_retry_error_per_giveup() {
             .max_tries(3)
             .retry(|| Err("down"))
             .name("app::fetch")
+            .error_display()
             .call();
         assert!(result.is_err());
     });
@@ -32,4 +33,32 @@ fn info_per_retry_error_per_giveup() {
     assert!(events[1].1.contains("elapsed=2s"), "{events:?}");
     assert!(events[2].1.contains("attempt=3"), "{events:?}");
     assert!(events[2].1.contains("elapsed=4s"), "{events:?}");
+}
+
+/// Every event names the error (its `Display` here) and the give-up its reason; a limit
+/// is an ERROR, a predicate calling the error permanent a WARN.
+#[test]
+fn events_carry_the_error_and_the_reason() {
+    let events = with_recorder(|| {
+        let _sleeps = FakeSleeps::start();
+        let _: Result<(), &str> = Policy::constant(Duration::from_secs(1))
+            .jitter(Jitter::None)
+            .max_tries(2)
+            .retry(|| Err("503 busy"))
+            .error_display()
+            .call();
+        let _: Result<(), &str> = Policy::constant(Duration::from_secs(1))
+            .retry(|| Err("404 gone"))
+            .giveup(|e: &&str| e.starts_with('4'))
+            .error_debug()
+            .call();
+    });
+    let levels: Vec<_> = events.iter().map(|(l, _)| *l).collect();
+    assert_eq!(levels, [Level::INFO, Level::ERROR, Level::WARN]);
+    assert!(events[0].1.contains("error=503 busy"), "{events:?}");
+    assert!(events[0].1.contains("attempt_duration=0ns"), "{events:?}");
+    assert!(events[1].1.contains("reason=Tries"), "{events:?}");
+    assert!(events[1].1.contains("error=503 busy"), "{events:?}");
+    assert!(events[2].1.contains("reason=Predicate"), "{events:?}");
+    assert!(events[2].1.contains("error=\"404 gone\""), "{events:?}");
 }
