@@ -392,8 +392,8 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
         }
         let time_left = match policy.max_time {
             Some(max_time) if elapsed >= max_time => return Decision::Return(Stop::Deadline),
-            Some(max_time) => max_time - elapsed,
-            None => Duration::MAX,
+            Some(max_time) => Some(max_time - elapsed),
+            None => None,
         };
         if !self.budget.allows_retry() {
             return Decision::Return(Stop::Budget);
@@ -412,7 +412,10 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
                 kind => self.jitter.spread(kind, scheduled.min(policy.max_delay)),
             },
         };
-        Decision::Retry(wait.min(time_left))
+        Decision::Retry(match time_left {
+            Some(left) => wait.min(left),
+            None => wait,
+        })
     }
 }
 
