@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use retry::retry;
-//! # use retry::testing::FakeSleeps;
+//! use retry::testing::FakeSleeps;
 //!
 //! #[derive(Debug)]
 //! enum FetchError { Status(u16), Network }
@@ -19,7 +19,8 @@
 //!     if *calls < 3 { Err(FetchError::Network) } else { Ok(format!("body of {url}")) }
 //! }
 //!
-//! # let _fast = FakeSleeps::start(); // doc tests skip the real sleeps
+//! // Tests only: skip the sleeps and record them (a program leaves this line out).
+//! let _fast = FakeSleeps::start();
 //! let mut calls = 0;
 //! assert_eq!(fetch("http://example.com", &mut calls).unwrap(), "body of http://example.com");
 //! assert_eq!(calls, 3);
@@ -84,8 +85,9 @@
 //! ```
 //! use retry::{Details, Jitter, Policy};
 //! use std::time::Duration;
-//! # use retry::testing::FakeSleeps;
-//! # let _fast = FakeSleeps::start();
+//! use retry::testing::FakeSleeps;
+//! // Tests only: skip the sleeps and record them (a program leaves this line out).
+//! let _fast = FakeSleeps::start();
 //!
 //! # fn read(path: &str) -> std::io::Result<String> { std::fs::read_to_string(path) }
 //! // #[retry(constant("250ms"), jitter = none, max_tries = 5,
@@ -111,7 +113,7 @@
 //! ```
 //! use retry::{retry, Jitter, Policy};
 //! use std::time::Duration;
-//! # use retry::testing::FakeSleeps;
+//! use retry::testing::FakeSleeps;
 //!
 //! #[retry(expo(base = 3, factor = "100ms"), jitter = none, max_tries = 4)]
 //! fn expo() -> Result<(), ()> { Err(()) }
@@ -144,11 +146,39 @@
 //! assert_eq!(sleeps.recorded(), [ms(5), ms(50)]);
 //! ```
 //!
+//! ### Jitter: `jitter = full | equal | decorrelated | none`
+//! ```
+//! use retry::{retry, Jitter, Policy};
+//! use retry::testing::FakeSleeps;
+//! use std::time::Duration;
+//!
+//! // full (the default): uniform in [0, w]; equal: w/2 + uniform in [0, w/2];
+//! // decorrelated (AWS): min(max_delay, uniform(first, 3 x previous)); none: exactly w.
+//! #[retry(expo(factor = "100ms"), jitter = equal, max_tries = 4)]
+//! fn equal() -> Result<(), ()> { Err(()) }
+//!
+//! #[retry(expo(factor = "100ms"), jitter = decorrelated, max_tries = 4, max_delay = "1s")]
+//! fn decorrelated() -> Result<(), ()> { Err(()) }
+//!
+//! let ms = Duration::from_millis;
+//! let sleeps = FakeSleeps::start(); // tests only: skip and record the sleeps
+//! let _ = equal();
+//! for (wait, w) in sleeps.recorded().into_iter().zip([100, 200, 400]) {
+//!     assert!(wait >= ms(w / 2) && wait <= ms(w));
+//! }
+//! let sleeps = FakeSleeps::start();
+//! let _ = decorrelated();
+//! assert!(sleeps.recorded().iter().all(|w| *w >= ms(100) && *w <= ms(1000)));
+//! // Without the attribute: the policy hands out its waits, seedable for reproducibility.
+//! let policy = Policy::expo().factor(ms(100)).jitter(Jitter::Equal).max_tries(4);
+//! assert_eq!(policy.waits_seeded(7).collect::<Vec<_>>(), policy.waits_seeded(7).collect::<Vec<_>>());
+//! ```
+//!
 //! ### Limits: `max_tries`, `forever`, `max_time`, `max_delay`
 //! ```
 //! use retry::retry;
 //! use std::time::Duration;
-//! # use retry::testing::FakeSleeps;
+//! use retry::testing::FakeSleeps;
 //!
 //! // Attempts start at 0, 10, 20 and 25 s: the last wait is cut to the deadline.
 //! // (`max_time` without `max_tries` lifts the default limit of 3 attempts.)
@@ -167,6 +197,15 @@
 //! let sleeps = FakeSleeps::start();
 //! let _ = configured((5, Duration::from_secs(3)));
 //! assert_eq!(sleeps.recorded(), [1, 2, 3, 3].map(Duration::from_secs));
+//!
+//! // `forever`: no attempt limit (a budget, `max_time` or `retry_if` still end it).
+//! #[retry(constant("1ms"), jitter = none, forever)]
+//! fn until_it_works(calls: &mut u32) -> Result<u32, ()> {
+//!     *calls += 1;
+//!     if *calls < 50 { Err(()) } else { Ok(*calls) }
+//! }
+//! let _sleeps = FakeSleeps::start();
+//! assert_eq!(until_it_works(&mut 0), Ok(50));
 //! // Without the attribute:
 //! // Policy::expo().jitter(Jitter::None).forever().max_time(d) / .max_tries(n).max_delay(d)
 //! ```
@@ -175,8 +214,9 @@
 //! ```
 //! use retry::retry;
 //! use std::time::Duration;
-//! # use retry::testing::FakeSleeps;
-//! # let _fast = FakeSleeps::start();
+//! use retry::testing::FakeSleeps;
+//! // Tests only: skip the sleeps and record them (a program leaves this line out).
+//! let _fast = FakeSleeps::start();
 //!
 //! #[derive(Debug, PartialEq)]
 //! enum HttpError { Status(u16, Option<Duration>) }
@@ -201,6 +241,19 @@
 //! assert_eq!(call(&mut codes), Err(HttpError::Status(404, Some(Duration::from_secs(1)))));
 //! assert_eq!(codes, [200]);
 //!
+//! // retry_if: retry only the errors it accepts; any other is returned at once.
+//! use std::io::ErrorKind::{Interrupted, NotFound};
+//! #[retry(constant(0), max_tries = 5, retry_if = |e: &std::io::Error| e.kind() == Interrupted)]
+//! fn read(kinds: &mut Vec<std::io::ErrorKind>) -> std::io::Result<()> {
+//!     match kinds.pop() {
+//!         Some(kind) => Err(kind.into()),
+//!         None => Ok(()),
+//!     }
+//! }
+//! let mut kinds = vec![NotFound, Interrupted];
+//! assert_eq!(read(&mut kinds).unwrap_err().kind(), NotFound); // Interrupted was retried
+//! assert!(kinds.is_empty());
+//!
 //! // retry_if_ok: an Ok that is not good enough yet (Python backoff's on_predicate).
 //! #[retry(constant(0), max_tries = 10, retry_if_ok = |status: &&str| *status == "pending")]
 //! fn job_status(polls: &mut u32) -> Result<&'static str, ()> {
@@ -217,8 +270,9 @@
 //! ```
 //! use retry::{retry, Details};
 //! use std::time::Duration;
-//! # use retry::testing::FakeSleeps;
-//! # let _fast = FakeSleeps::start();
+//! use retry::testing::FakeSleeps;
+//! // Tests only: skip the sleeps and record them (a program leaves this line out).
+//! let _fast = FakeSleeps::start();
 //!
 //! fn log_backoff(d: &Details<'_, u32, String>) {
 //!     println!("{}: try {} failed after {:?}; next in {:?}", d.name(), d.tries(), d.elapsed(), d.wait().unwrap());
@@ -261,39 +315,43 @@
 //! enum Error { TimedOut }
 //! impl From<Timeout> for Error { fn from(_: Timeout) -> Self { Error::TimedOut } }
 //!
-//! #[retry(constant(1), jitter = none, max_tries = 2, timeout = "5s")]
+//! #[retry(constant("10ms"), jitter = none, max_tries = 2, timeout = "50ms")]
 //! async fn slow() -> Result<(), Error> {
 //!     tokio::time::sleep(Duration::from_secs(60)).await;
 //!     Ok(())
 //! }
 //!
 //! // A foreign error type cannot implement `From<Timeout>`: say how to build it.
-//! #[retry(max_tries = 2, timeout = "5s", timeout_error = |_| std::io::ErrorKind::TimedOut.into())]
+//! #[retry(constant("10ms"), max_tries = 2, timeout = "50ms",
+//!         timeout_error = |_| std::io::ErrorKind::TimedOut.into())]
 //! async fn slow_io() -> std::io::Result<()> {
 //!     tokio::time::sleep(Duration::from_secs(60)).await;
 //!     Ok(())
 //! }
 //!
-//! // Any runtime's sleep; no tokio needed then.
+//! // Any runtime's sleep; no tokio needed then (this one returns at once).
 //! async fn my_runtime_sleep(_: Duration) {}
 //! #[retry(expo, sleep = my_runtime_sleep)]
 //! async fn elsewhere() -> Result<(), ()> { Err(()) }
 //!
-//! # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
-//! let start = tokio::time::Instant::now();
-//! assert_eq!(slow().await, Err(Error::TimedOut));
-//! assert_eq!(start.elapsed(), Duration::from_secs(5 + 1 + 5));
-//! assert_eq!(slow_io().await.unwrap_err().kind(), std::io::ErrorKind::TimedOut);
-//! assert!(elsewhere().await.is_err());
-//! # }
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() {
+//!     let start = std::time::Instant::now();
+//!     assert_eq!(slow().await, Err(Error::TimedOut));
+//!     // Two attempts cut off at 50 ms each and a 10 ms wait: 110 ms (and a little).
+//!     assert!(start.elapsed() >= Duration::from_millis(110));
+//!     assert_eq!(slow_io().await.unwrap_err().kind(), std::io::ErrorKind::TimedOut);
+//!     assert!(elsewhere().await.is_err());
+//! }
 //! ```
 //!
 //! ### `policy`, `crate`, `attempt`
 //! ```
 //! use retry::{retry, Jitter, Policy};
 //! use std::time::Duration;
-//! # use retry::testing::FakeSleeps;
-//! # let _fast = FakeSleeps::start();
+//! use retry::testing::FakeSleeps;
+//! // Tests only: skip the sleeps and record them (a program leaves this line out).
+//! let _fast = FakeSleeps::start();
 //!
 //! const HTTP: Policy = Policy::expo()
 //!     .factor(Duration::from_millis(100))
@@ -343,8 +401,9 @@
 //! ```
 //! use retry::{retry, Policy};
 //! use std::sync::{LazyLock, RwLock};
-//! # use retry::testing::FakeSleeps;
-//! # let _fast = FakeSleeps::start();
+//! use retry::testing::FakeSleeps;
+//! // Tests only: skip the sleeps and record them (a program leaves this line out).
+//! let _fast = FakeSleeps::start();
 //!
 //! /// Read once; `RETRY_HTTP="constant(1s), max_tries = 2"` overrides the default.
 //! static HTTP: LazyLock<Policy> = LazyLock::new(|| {
