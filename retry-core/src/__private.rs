@@ -157,61 +157,116 @@ where
 
 /// The values of the keys, each checked against the function's return type `R`. One
 /// function per key, named as the key; each returns a value of the shape the builder
-/// takes whatever it was given, so a wrong value is one error, at the value.
+/// takes whatever it was given, so a wrong value is one error, at the value. The
+/// closure's output is a free parameter checked by a trait of its own, so that a wrong
+/// argument type and a wrong return type are one error each.
 pub mod check {
     use core::time::Duration;
 
     use super::{FromTimeout, IsResult};
     use crate::{Details, Timeout};
 
+    /// What a predicate returns.
+    #[diagnostic::on_unimplemented(
+        message = "a predicate (`giveup`, `retry_if`, `retry_if_ok`) returns `bool`, but this one returns `{Self}`",
+        label = "returns `{Self}`, not `bool`"
+    )]
+    pub trait Verdict {
+        /// The answer.
+        fn verdict(self) -> bool;
+    }
+
+    impl Verdict for bool {
+        #[inline(always)]
+        fn verdict(self) -> bool {
+            self
+        }
+    }
+
+    /// What `retry_after` returns.
+    #[diagnostic::on_unimplemented(
+        message = "`retry_after` returns `Option<Duration>`, but this one returns `{Self}`",
+        label = "returns `{Self}`, not `Option<Duration>`"
+    )]
+    pub trait Hint {
+        /// The hint.
+        fn hint(self) -> Option<Duration>;
+    }
+
+    impl Hint for Option<Duration> {
+        #[inline(always)]
+        fn hint(self) -> Option<Duration> {
+            self
+        }
+    }
+
+    /// What a hook returns.
+    #[diagnostic::on_unimplemented(
+        message = "a hook (`on_backoff`, `on_giveup`, `on_success`) returns `()`, but this one returns `{Self}`",
+        label = "returns `{Self}`, not `()`"
+    )]
+    pub trait Done {}
+
+    impl Done for () {}
+
     /// `giveup = F`: `Fn(&E) -> bool`.
     #[inline(always)]
-    pub fn giveup<R: IsResult, F: Fn(&R::Err) -> bool>(f: F) -> impl Fn(&R::Err) -> bool {
-        f
+    pub fn giveup<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(f: F) -> impl Fn(&R::Err) -> bool {
+        move |e| f(e).verdict()
     }
 
     /// `retry_if = F`: `Fn(&E) -> bool`.
     #[inline(always)]
-    pub fn retry_if<R: IsResult, F: Fn(&R::Err) -> bool>(f: F) -> impl Fn(&R::Err) -> bool {
-        f
+    pub fn retry_if<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(
+        f: F,
+    ) -> impl Fn(&R::Err) -> bool {
+        move |e| f(e).verdict()
     }
 
     /// `retry_if_ok = F`: `Fn(&T) -> bool`.
     #[inline(always)]
-    pub fn retry_if_ok<R: IsResult, F: Fn(&R::Ok) -> bool>(f: F) -> impl Fn(&R::Ok) -> bool {
-        f
+    pub fn retry_if_ok<R: IsResult, F: Fn(&R::Ok) -> O, O: Verdict>(
+        f: F,
+    ) -> impl Fn(&R::Ok) -> bool {
+        move |v| f(v).verdict()
     }
 
     /// `retry_after = F`: `Fn(&E) -> Option<Duration>`.
     #[inline(always)]
-    pub fn retry_after<R: IsResult, F: Fn(&R::Err) -> Option<Duration>>(
+    pub fn retry_after<R: IsResult, F: Fn(&R::Err) -> O, O: Hint>(
         f: F,
     ) -> impl Fn(&R::Err) -> Option<Duration> {
-        f
+        move |e| f(e).hint()
     }
 
     /// `on_backoff = F`: `Fn(&Details<'_, T, E>)`.
     #[inline(always)]
-    pub fn on_backoff<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>)>(
+    pub fn on_backoff<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
     ) -> impl Fn(&Details<'_, R::Ok, R::Err>) {
-        f
+        move |d| {
+            f(d);
+        }
     }
 
     /// `on_giveup = F`: `Fn(&Details<'_, T, E>)`.
     #[inline(always)]
-    pub fn on_giveup<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>)>(
+    pub fn on_giveup<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
     ) -> impl Fn(&Details<'_, R::Ok, R::Err>) {
-        f
+        move |d| {
+            f(d);
+        }
     }
 
     /// `on_success = F`: `Fn(&Details<'_, T, E>)`.
     #[inline(always)]
-    pub fn on_success<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>)>(
+    pub fn on_success<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
     ) -> impl Fn(&Details<'_, R::Ok, R::Err>) {
-        f
+        move |d| {
+            f(d);
+        }
     }
 
     /// `wait = W`: `IntoIterator<Item = Duration>`.
@@ -228,12 +283,10 @@ pub mod check {
         f
     }
 
-    /// `timeout` without `timeout_error`: `E::from(Timeout)`.
+    /// `timeout` without `timeout_error`: `E::from(Timeout)`; `E` is inferred, so that
+    /// the one bound is reported at the `timeout` key.
     #[inline(always)]
-    pub fn timeout<R: IsResult>() -> impl FnOnce(Timeout) -> R::Err
-    where
-        R::Err: FromTimeout,
-    {
-        <R::Err as FromTimeout>::from_timeout
+    pub fn timeout<E: FromTimeout>() -> fn(Timeout) -> E {
+        E::from_timeout
     }
 }

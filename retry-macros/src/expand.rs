@@ -28,7 +28,7 @@
 //! ```
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{Expr, Type};
 
@@ -227,13 +227,26 @@ pub fn expand(retried: Retried) -> TokenStream {
         }
     };
     let name = quote!(::core::concat!(::core::module_path!(), "::", #fn_name));
-    let mut builder = quote!(#private::#constructor::<#ret>(#policy_ref).name(#name));
+    // Every use of `R` as a `Result` is spanned at one token of the return type, so that
+    // a return type that is not a `Result` is one error there.
+    let r_span = ret
+        .to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span());
+    let as_r = respan(ret.to_token_stream(), r_span);
+    let glue = respan(private.clone(), r_span);
+    let mut builder =
+        quote_spanned!(r_span=> #glue::#constructor::<#as_r>(#policy_ref).name(#name));
     if let Some(Schedule::Wait(w)) = &config.schedule {
         builder.extend(quote!(.wait(#private::check::wait(#w))));
     }
+    // A value of the wrong type is reported at the value.
     for (key, value) in &config.checks {
-        let method = Ident::new(key.name(), value.span());
-        builder.extend(quote!(.#method(#private::check::#method::<#ret, _>(#value))));
+        let span = value.span();
+        let method = Ident::new(key.name(), span);
+        let check = respan(quote!(#private::check::#method), span);
+        builder.extend(quote_spanned!(span=> .#method(#check::<#as_r, _, _>(#value))));
     }
     if let Some(budget) = &config.budget {
         let method = Ident::new(Key::Budget.name(), budget.span());
@@ -263,12 +276,12 @@ pub fn expand(retried: Retried) -> TokenStream {
         quote! {
             #(#checks)*
             #policy_setup
-            #private::outcome::<#ret>(#builder.run(#private::attempts::<#ret, _>(
+            #glue::outcome::<#as_r>(#builder.run(#glue::attempts::<#as_r, _>(
                 |#attempt_no: u32| -> #ret { #(#before)* #attempt_body }
             )))
         }
     } else {
-        let attempt = quote!(#private::attempt_async::<#ret, _>(async { #attempt_body }));
+        let attempt = quote!(#glue::attempt_async::<#as_r, _>(async { #attempt_body }));
         let attempt = if before.is_empty() {
             attempt
         } else {
@@ -278,8 +291,14 @@ pub fn expand(retried: Retried) -> TokenStream {
             Some((key_span, limit)) => {
                 let limit = duration(&private, limit);
                 let make_error = match &config.timeout_error {
-                    Some(e) => quote!(#private::check::timeout_error::<#ret, _>(#e)),
-                    None => quote_spanned!(*key_span=> #private::check::timeout::<#ret>()),
+                    Some(e) => {
+                        let check = respan(quote!(#private::check::timeout_error), e.span());
+                        quote_spanned!(e.span()=> #check::<#as_r, _>(#e))
+                    }
+                    None => {
+                        let check = respan(quote!(#private::check::timeout), *key_span);
+                        quote_spanned!(*key_span=> #check())
+                    }
                 };
                 let sleeper = sleeper(&private, &config);
                 quote!(#private::timed(&#sleeper, #limit, #attempt, #make_error).await)
@@ -302,7 +321,7 @@ pub fn expand(retried: Retried) -> TokenStream {
                 let #wait = {
                     #count_attempt
                     let #outcome = #attempt;
-                    match #retry.after(#private::as_result::<#ret>(&#outcome)) {
+                    match #retry.after(#glue::as_result::<#as_r>(&#outcome)) {
                         #private::Step::Done => return #outcome,
                         #private::Step::Sleep(#wait) => #wait,
                     }
@@ -325,6 +344,23 @@ pub fn expand(retried: Retried) -> TokenStream {
         }
     };
     quote!(#(#attrs)* #vis #sig #body)
+}
+
+/// `tokens`, every one spanned at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut new = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                tree = proc_macro2::TokenTree::Group(new);
+            } else {
+                tree.set_span(span);
+            }
+            tree
+        })
+        .collect()
 }
 
 fn sleeper(private: &TokenStream, config: &Config) -> TokenStream {
