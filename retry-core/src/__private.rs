@@ -155,50 +155,74 @@ where
     TimeLimited::new(attempt, sleeper.sleep(limit), make_error)
 }
 
-/// The values of the keys, each checked against the function's return type `R`. One
-/// function per key, named as the key; each returns a value of the shape the builder
-/// takes whatever it was given, so a wrong value is one error, at the value. The
-/// closure's output is a free parameter checked by a trait of its own, so that a wrong
-/// argument type and a wrong return type are one error each.
+/// The values of the keys, each checked against the function's return type `R`: one
+/// function per key, named as the key, whose bounds are the only place a value of the
+/// wrong type is reported (at the value). What the builder then gets is chosen by
+/// method resolution ([`Checked::value`]): the value itself when it has the right type,
+/// else a stand-in of the right type, so that the builder reports nothing more.
 pub mod check {
+    use core::marker::PhantomData;
     use core::time::Duration;
 
     use super::{FromTimeout, IsResult};
     use crate::{Details, Timeout};
+
+    /// A checked value, and which shape `K` it was checked for.
+    pub struct Checked<F, K>(F, PhantomData<fn() -> K>);
+
+    /// The shape `Fn(&A) -> bool`.
+    pub struct PredicateOn<A>(PhantomData<fn(&A)>);
+    /// The shape `Fn(&E) -> Option<Duration>`.
+    pub struct HintOn<E>(PhantomData<fn(&E)>);
+    /// The shape `Fn(&Details<'_, T, E>)`.
+    pub struct HookOn<T, E>(PhantomData<fn(&T, &E)>);
+
+    /// A value that has the type its key takes: it is used as it is.
+    pub trait Passes<Out> {
+        /// The value.
+        fn value(self) -> Out;
+    }
+
+    /// A value of the wrong type (already reported): a stand-in of the right type.
+    pub trait StandIn<Out> {
+        /// The stand-in.
+        fn value(self) -> Out;
+    }
+
+    macro_rules! shape {
+        ($(#[$doc:meta])* $name:ident<$($p:ident),*>($arg:ty) -> $ret:ty, $out:ident, $stand_in:expr) => {
+            $(#[$doc])*
+            pub trait $name<$($p),*>: Fn($arg) -> $out {}
+            impl<$($p,)* F: Fn($arg) -> $out> $name<$($p),*> for F {}
+            impl<$($p,)* F: Fn($arg) -> $out> Passes<F> for Checked<F, $ret> {
+                #[inline(always)]
+                fn value(self) -> F {
+                    self.0
+                }
+            }
+            impl<$($p,)* F> StandIn<fn($arg) -> $out> for &Checked<F, $ret> {
+                fn value(self) -> fn($arg) -> $out {
+                    $stand_in
+                }
+            }
+        };
+    }
 
     /// What a predicate returns.
     #[diagnostic::on_unimplemented(
         message = "a predicate (`giveup`, `retry_if`, `retry_if_ok`) returns `bool`, but this one returns `{Self}`",
         label = "returns `{Self}`, not `bool`"
     )]
-    pub trait Verdict {
-        /// The answer.
-        fn verdict(self) -> bool;
-    }
-
-    impl Verdict for bool {
-        #[inline(always)]
-        fn verdict(self) -> bool {
-            self
-        }
-    }
+    pub trait Verdict {}
+    impl Verdict for bool {}
 
     /// What `retry_after` returns.
     #[diagnostic::on_unimplemented(
         message = "`retry_after` returns `Option<Duration>`, but this one returns `{Self}`",
         label = "returns `{Self}`, not `Option<Duration>`"
     )]
-    pub trait Hint {
-        /// The hint.
-        fn hint(self) -> Option<Duration>;
-    }
-
-    impl Hint for Option<Duration> {
-        #[inline(always)]
-        fn hint(self) -> Option<Duration> {
-            self
-        }
-    }
+    pub trait Hint {}
+    impl Hint for Option<Duration> {}
 
     /// What a hook returns.
     #[diagnostic::on_unimplemented(
@@ -206,80 +230,83 @@ pub mod check {
         label = "returns `{Self}`, not `()`"
     )]
     pub trait Done {}
-
     impl Done for () {}
+
+    type Option2 = Option<Duration>;
+    type Unit = ();
+
+    shape!(
+        /// `Fn(&A) -> bool`.
+        Predicate<A>(&A) -> PredicateOn<A>, bool, |_| false
+    );
+    shape!(
+        /// `Fn(&E) -> Option<Duration>`.
+        HintFn<E>(&E) -> HintOn<E>, Option2, |_| None
+    );
+    shape!(
+        /// `Fn(&Details<'_, T, E>)`.
+        HookFn<T, E>(&Details<'_, T, E>) -> HookOn<T, E>, Unit, |_| ()
+    );
 
     /// `giveup = F`: `Fn(&E) -> bool`.
     #[inline(always)]
-    pub fn giveup<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(f: F) -> impl Fn(&R::Err) -> bool {
-        move |e| f(e).verdict()
+    pub fn giveup<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(f: F) -> Checked<F, PredicateOn<R::Err>> {
+        Checked(f, PhantomData)
     }
 
     /// `retry_if = F`: `Fn(&E) -> bool`.
     #[inline(always)]
-    pub fn retry_if<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(
-        f: F,
-    ) -> impl Fn(&R::Err) -> bool {
-        move |e| f(e).verdict()
+    pub fn retry_if<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(f: F) -> Checked<F, PredicateOn<R::Err>> {
+        Checked(f, PhantomData)
     }
 
     /// `retry_if_ok = F`: `Fn(&T) -> bool`.
     #[inline(always)]
-    pub fn retry_if_ok<R: IsResult, F: Fn(&R::Ok) -> O, O: Verdict>(
-        f: F,
-    ) -> impl Fn(&R::Ok) -> bool {
-        move |v| f(v).verdict()
+    pub fn retry_if_ok<R: IsResult, F: Fn(&R::Ok) -> O, O: Verdict>(f: F) -> Checked<F, PredicateOn<R::Ok>> {
+        Checked(f, PhantomData)
     }
 
     /// `retry_after = F`: `Fn(&E) -> Option<Duration>`.
     #[inline(always)]
     pub fn retry_after<R: IsResult, F: Fn(&R::Err) -> O, O: Hint>(
         f: F,
-    ) -> impl Fn(&R::Err) -> Option<Duration> {
-        move |e| f(e).hint()
+    ) -> Checked<F, HintOn<R::Err>> {
+        Checked(f, PhantomData)
     }
 
     /// `on_backoff = F`: `Fn(&Details<'_, T, E>)`.
     #[inline(always)]
     pub fn on_backoff<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
-    ) -> impl Fn(&Details<'_, R::Ok, R::Err>) {
-        move |d| {
-            f(d);
-        }
+    ) -> Checked<F, HookOn<R::Ok, R::Err>> {
+        Checked(f, PhantomData)
     }
 
     /// `on_giveup = F`: `Fn(&Details<'_, T, E>)`.
     #[inline(always)]
     pub fn on_giveup<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
-    ) -> impl Fn(&Details<'_, R::Ok, R::Err>) {
-        move |d| {
-            f(d);
-        }
+    ) -> Checked<F, HookOn<R::Ok, R::Err>> {
+        Checked(f, PhantomData)
     }
 
     /// `on_success = F`: `Fn(&Details<'_, T, E>)`.
     #[inline(always)]
     pub fn on_success<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
-    ) -> impl Fn(&Details<'_, R::Ok, R::Err>) {
-        move |d| {
-            f(d);
-        }
+    ) -> Checked<F, HookOn<R::Ok, R::Err>> {
+        Checked(f, PhantomData)
     }
 
     /// `wait = W`: `IntoIterator<Item = Duration>`.
     #[inline(always)]
-    pub fn wait<W: IntoIterator<Item = Duration>>(w: W) -> impl Iterator<Item = Duration> {
+    pub fn wait<W: IntoIterator<Item = Duration>>(w: W) -> W::IntoIter {
         w.into_iter()
     }
 
     /// `timeout_error = F`: `FnOnce(Timeout) -> E`.
     #[inline(always)]
-    pub fn timeout_error<R: IsResult, F: FnOnce(Timeout) -> R::Err>(
-        f: F,
-    ) -> impl FnOnce(Timeout) -> R::Err {
+    pub fn timeout_error<R: IsResult, F: FnOnce(Timeout) -> R::Err>(f: F) -> F {
         f
     }
 

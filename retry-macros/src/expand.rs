@@ -246,7 +246,12 @@ pub fn expand(retried: Retried) -> TokenStream {
         let span = value.span();
         let method = Ident::new(key.name(), span);
         let check = respan(quote!(#private::check::#method), span);
-        builder.extend(quote_spanned!(span=> .#method(#check::<#as_r, _, _>(#value))));
+        let checks = respan(quote!(#private::check), span);
+        builder.extend(quote_spanned!(span=> .#method({
+            #[allow(unused_imports)]
+            use #checks::{Passes as _, StandIn as _};
+            (&#check::<#as_r, _, _>(#value)).value()
+        })));
     }
     if let Some(budget) = &config.budget {
         let method = Ident::new(Key::Budget.name(), budget.span());
@@ -272,13 +277,17 @@ pub fn expand(retried: Retried) -> TokenStream {
         #ret_value
     };
 
+    let attempts = quote_spanned!(r_span=> |#attempt_no: u32| -> #ret { #(#before)* #attempt_body });
+    let and = quote_spanned!(r_span=> &);
+    let outcome_ref = Ident::new("__outcome", Span::mixed_site().located_at(r_span));
+    let sync_call = quote_spanned! {r_span=>
+        #glue::outcome::<#as_r>(#builder.run(#glue::attempts::<#as_r, _>(#attempts)))
+    };
     let retry_loop = if !shape.is_async() {
         quote! {
             #(#checks)*
             #policy_setup
-            #glue::outcome::<#as_r>(#builder.run(#glue::attempts::<#as_r, _>(
-                |#attempt_no: u32| -> #ret { #(#before)* #attempt_body }
-            )))
+            #sync_call
         }
     } else {
         let attempt = quote!(#glue::attempt_async::<#as_r, _>(async { #attempt_body }));
@@ -321,7 +330,7 @@ pub fn expand(retried: Retried) -> TokenStream {
                 let #wait = {
                     #count_attempt
                     let #outcome = #attempt;
-                    match #retry.after(#glue::as_result::<#as_r>(&#outcome)) {
+                    match #retry.after(#glue::as_result::<#as_r>(#and #outcome_ref)) {
                         #private::Step::Done => return #outcome,
                         #private::Step::Sleep(#wait) => #wait,
                     }
