@@ -705,7 +705,10 @@ struct Service {
 
 impl Service {
     #[retry(constant("1s"), jitter = none, max_tries = 4)]
-    fn fetch(&self, path: String) -> impl std::future::Future<Output = Result<String, String>> + Send + '_ {
+    fn fetch(
+        &self,
+        path: String,
+    ) -> impl std::future::Future<Output = Result<String, String>> + Send + '_ {
         self.prelude_runs.fetch_add(1, Ordering::SeqCst);
         async move {
             let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
@@ -800,7 +803,10 @@ impl Pinned {
 }
 
 #[retry(constant(0), max_tries = 3)]
-fn optional_log(log: Option<&mut Vec<u32>>, pinned: std::pin::Pin<&mut u32>) -> Result<usize, usize> {
+fn optional_log(
+    log: Option<&mut Vec<u32>>,
+    pinned: std::pin::Pin<&mut u32>,
+) -> Result<usize, usize> {
     let slot = pinned.get_mut();
     *slot += 1;
     match log {
@@ -822,7 +828,10 @@ fn pinned_and_optional_mut_borrows() {
     assert_eq!(std::pin::Pin::new(&mut pinned).poll_like(), Ok(2));
     let mut log = Vec::new();
     let mut n = 0;
-    assert_eq!(optional_log(Some(&mut log), std::pin::Pin::new(&mut n)), Ok(3));
+    assert_eq!(
+        optional_log(Some(&mut log), std::pin::Pin::new(&mut n)),
+        Ok(3)
+    );
     assert_eq!(log, [1, 2, 3]);
     assert_eq!(optional_log(None, std::pin::Pin::new(&mut n)), Ok(0));
     assert_eq!(n, 4);

@@ -250,19 +250,25 @@ pub mod check {
 
     /// `giveup = F`: `Fn(&E) -> bool`.
     #[inline(always)]
-    pub fn giveup<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(f: F) -> Checked<F, PredicateOn<R::Err>> {
+    pub fn giveup<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(
+        f: F,
+    ) -> Checked<F, PredicateOn<R::Err>> {
         Checked(f, PhantomData)
     }
 
     /// `retry_if = F`: `Fn(&E) -> bool`.
     #[inline(always)]
-    pub fn retry_if<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(f: F) -> Checked<F, PredicateOn<R::Err>> {
+    pub fn retry_if<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(
+        f: F,
+    ) -> Checked<F, PredicateOn<R::Err>> {
         Checked(f, PhantomData)
     }
 
     /// `retry_if_ok = F`: `Fn(&T) -> bool`.
     #[inline(always)]
-    pub fn retry_if_ok<R: IsResult, F: Fn(&R::Ok) -> O, O: Verdict>(f: F) -> Checked<F, PredicateOn<R::Ok>> {
+    pub fn retry_if_ok<R: IsResult, F: Fn(&R::Ok) -> O, O: Verdict>(
+        f: F,
+    ) -> Checked<F, PredicateOn<R::Ok>> {
         Checked(f, PhantomData)
     }
 

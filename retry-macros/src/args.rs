@@ -246,7 +246,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
             diagonal = above;
         }
     }
@@ -645,16 +647,17 @@ pub fn parse_duration_str(text: &str) -> Result<(u64, u32), String> {
             .unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let unit = unit.trim();
-        let (_, nanos_per_unit) = UNITS
-            .iter()
-            .find(|(name, _)| *name == unit)
-            .ok_or_else(|| {
-                let hint = match unit_for_word(unit) {
-                    Some(short) => format!(" (write `{number}{short}`)"),
-                    None => String::new(),
-                };
-                format!("unknown unit `{unit}`; expected one of ns, us, ms, s, m, h, d{hint}")
-            })?;
+        let (_, nanos_per_unit) =
+            UNITS
+                .iter()
+                .find(|(name, _)| *name == unit)
+                .ok_or_else(|| {
+                    let hint = match unit_for_word(unit) {
+                        Some(short) => format!(" (write `{number}{short}`)"),
+                        None => String::new(),
+                    };
+                    format!("unknown unit `{unit}`; expected one of ns, us, ms, s, m, h, d{hint}")
+                })?;
         total = total
             .checked_add(scale(number, *nanos_per_unit)?)
             .ok_or("it is too long")?;
@@ -669,7 +672,10 @@ fn unit_for_word(word: &str) -> Option<&'static str> {
     const WORDS: &[(&[&str], &str)] = &[
         (&["nanosecond", "nanoseconds", "nanos", "nsec"], "ns"),
         (&["microsecond", "microseconds", "micros", "usec"], "us"),
-        (&["millisecond", "milliseconds", "millis", "msec", "msecs"], "ms"),
+        (
+            &["millisecond", "milliseconds", "millis", "msec", "msecs"],
+            "ms",
+        ),
         (&["second", "seconds", "sec", "secs"], "s"),
         (&["minute", "minutes", "min", "mins"], "m"),
         (&["hour", "hours", "hr", "hrs"], "h"),
@@ -743,7 +749,10 @@ mod tests {
         assert_eq!(p("1h 2m"), Ok((3720, 0)));
         assert_eq!(
             p("30 seconds"),
-            Err("unknown unit `seconds`; expected one of ns, us, ms, s, m, h, d (write `30s`)".into())
+            Err(
+                "unknown unit `seconds`; expected one of ns, us, ms, s, m, h, d (write `30s`)"
+                    .into()
+            )
         );
         assert_eq!(
             p("5 parsecs"),

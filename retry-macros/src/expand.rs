@@ -277,7 +277,8 @@ pub fn expand(retried: Retried) -> TokenStream {
         #ret_value
     };
 
-    let attempts = quote_spanned!(r_span=> |#attempt_no: u32| -> #ret { #(#before)* #attempt_body });
+    let attempts =
+        quote_spanned!(r_span=> |#attempt_no: u32| -> #ret { #(#before)* #attempt_body });
     let and = quote_spanned!(r_span=> &);
     let outcome_ref = Ident::new("__outcome", Span::mixed_site().located_at(r_span));
     let sync_call = quote_spanned! {r_span=>
@@ -361,7 +362,8 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .into_iter()
         .map(|mut tree| {
             if let proc_macro2::TokenTree::Group(group) = &tree {
-                let mut new = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                let mut new =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
                 new.set_span(span);
                 tree = proc_macro2::TokenTree::Group(new);
             } else {

@@ -10,8 +10,8 @@ use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{
-    Attribute, Block, Expr, FnArg, GenericArgument, ItemFn, Lifetime, Pat, PatIdent,
-    PathArguments, ReturnType, Signature, Stmt, Type, TypeParamBound,
+    Attribute, Block, Expr, FnArg, GenericArgument, ItemFn, Lifetime, Pat, PatIdent, PathArguments,
+    ReturnType, Signature, Stmt, Type, TypeParamBound,
 };
 
 /// How the function runs its attempts.
@@ -80,9 +80,16 @@ pub enum Problem {
     /// `-> impl Future` without an `async` block at the end of the body.
     FutureWithoutAsyncBlock(Span),
     /// The return type borrows from a `&mut` argument.
-    ReturnsMutBorrow { span: Span, argument: String },
+    ReturnsMutBorrow {
+        span: Span,
+        argument: String,
+    },
     /// An owned argument holding a `&mut` borrow that cannot be reborrowed per attempt.
-    HoldsMutBorrow { span: Span, argument: String, ty: String },
+    HoldsMutBorrow {
+        span: Span,
+        argument: String,
+        ty: String,
+    },
 }
 
 /// The function, taken apart for the expansion.
@@ -299,9 +306,7 @@ fn async_trait_body(block: &Block) -> Option<(&Expr, &syn::ExprAsync)> {
 }
 
 /// The `Output` of a `Future` bound among `bounds`.
-fn future_output<'a>(
-    bounds: impl IntoIterator<Item = &'a TypeParamBound>,
-) -> Option<&'a Type> {
+fn future_output<'a>(bounds: impl IntoIterator<Item = &'a TypeParamBound>) -> Option<&'a Type> {
     bounds.into_iter().find_map(|bound| {
         let TypeParamBound::Trait(t) = bound else {
             return None;
@@ -612,7 +617,13 @@ impl Function {
                         self.problems.push(Problem::HoldsMutBorrow {
                             span,
                             argument: name,
-                            ty: arg.ty.to_token_stream().to_string(),
+                            ty: arg
+                                .ty
+                                .to_token_stream()
+                                .to_string()
+                                .replace("& mut ", "&mut ")
+                                .replace("& '", "&'")
+                                .replace(" ,", ","),
                         });
                         continue;
                     }
@@ -797,17 +808,21 @@ impl Function {
 
     /// The kind of the argument that async-trait's `let` binds from `source`.
     fn declared_kind(&self, source: &Ident) -> Option<Kind> {
-        self.sig.inputs.iter().enumerate().find_map(|(index, input)| match input {
-            FnArg::Receiver(r) if source == "self" => Some(Kind::of(&r.ty)),
-            FnArg::Typed(arg) => {
-                let named = match &*arg.pat {
-                    Pat::Ident(p) => p.ident == *source,
-                    _ => *source == format!("__arg{index}"),
-                };
-                named.then(|| Kind::of(&arg.ty))
-            }
-            FnArg::Receiver(_) => None,
-        })
+        self.sig
+            .inputs
+            .iter()
+            .enumerate()
+            .find_map(|(index, input)| match input {
+                FnArg::Receiver(r) if source == "self" => Some(Kind::of(&r.ty)),
+                FnArg::Typed(arg) => {
+                    let named = match &*arg.pat {
+                        Pat::Ident(p) => p.ident == *source,
+                        _ => *source == format!("__arg{index}"),
+                    };
+                    named.then(|| Kind::of(&arg.ty))
+                }
+                FnArg::Receiver(_) => None,
+            })
     }
 }
 

@@ -268,7 +268,10 @@ pub fn renamed_dependency(manifest: &str, package: &str) -> Option<String> {
                 renamed = Some(key.to_string());
             }
         } else if let Some((parent, name)) = table.rsplit_once('.') {
-            if is_dependency_table(parent) && key == "package" && package_is(line) && name != package
+            if is_dependency_table(parent)
+                && key == "package"
+                && package_is(line)
+                && name != package
             {
                 renamed = Some(name.trim_matches('"').to_string());
             }
@@ -297,7 +300,8 @@ mod tests {
     fn leaves_direct_and_other_dependencies_alone() {
         let direct = "[dependencies]\nretry = \"0.1\"\n";
         assert_eq!(renamed_dependency(direct, "retry"), None);
-        let both = "[dependencies]\nretry = \"0.1\"\nold = { package = \"retry\", version = \"0.0.9\" }\n";
+        let both =
+            "[dependencies]\nretry = \"0.1\"\nold = { package = \"retry\", version = \"0.0.9\" }\n";
         assert_eq!(renamed_dependency(both, "retry"), None);
         let other = "[dependencies]\nserde_json = { package = \"retry-json\" }\n[package]\nname = \"retry\"\n";
         assert_eq!(renamed_dependency(other, "retry"), None);
