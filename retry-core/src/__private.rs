@@ -167,7 +167,9 @@ pub mod check {
     use super::{FromTimeout, IsResult};
     use crate::{Details, Timeout};
 
-    /// A checked value, and which shape `K` it was checked for.
+    /// A checked value, and which shape `K` it was checked for. `Checked(f).value()`
+    /// finds [`Passes::value`] on `Checked` itself when `f` has the shape, else
+    /// [`StandIn::value`] on `&Checked`.
     pub struct Checked<F, K>(F, PhantomData<fn() -> K>);
 
     /// The shape `Fn(&A) -> bool`.
@@ -232,20 +234,27 @@ pub mod check {
     pub trait Done {}
     impl Done for () {}
 
+    /// A stand-in only exists in a program that does not compile; if one ever runs,
+    /// method resolution chose it for a value of the right type, which is a bug.
+    #[cold]
+    fn stand_in_called() -> ! {
+        panic!("#[retry] called the stand-in for a key value of the wrong type: please report this bug")
+    }
+
     type Option2 = Option<Duration>;
     type Unit = ();
 
     shape!(
         /// `Fn(&A) -> bool`.
-        Predicate<A>(&A) -> PredicateOn<A>, bool, |_| false
+        Predicate<A>(&A) -> PredicateOn<A>, bool, |_| stand_in_called()
     );
     shape!(
         /// `Fn(&E) -> Option<Duration>`.
-        HintFn<E>(&E) -> HintOn<E>, Option2, |_| None
+        HintFn<E>(&E) -> HintOn<E>, Option2, |_| stand_in_called()
     );
     shape!(
         /// `Fn(&Details<'_, T, E>)`.
-        HookFn<T, E>(&Details<'_, T, E>) -> HookOn<T, E>, Unit, |_| ()
+        HookFn<T, E>(&Details<'_, T, E>) -> HookOn<T, E>, Unit, |_| stand_in_called()
     );
 
     /// `giveup = F`: `Fn(&E) -> bool`.

@@ -250,7 +250,7 @@ pub fn expand(retried: Retried) -> TokenStream {
         builder.extend(quote_spanned!(span=> .#method({
             #[allow(unused_imports)]
             use #checks::{Passes as _, StandIn as _};
-            (&#check::<#as_r, _, _>(#value)).value()
+            #check::<#as_r, _, _>(#value).value()
         })));
     }
     if let Some(budget) = &config.budget {
