@@ -9,11 +9,11 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
         .giveup({
             #[allow(unused_imports)]
             use ::retry::__private::check::{Passes as _, StandIn as _};
-            (&::retry::__private::check::giveup::<
+            ::retry::__private::check::giveup::<
                 Result<String, reqwest::Error>,
                 _,
                 _,
-            >(fatal_code))
+            >(fatal_code)
                 .value()
         });
     __retry.start();
