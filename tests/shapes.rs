@@ -886,6 +886,7 @@ async fn budget_per_client() {
 
 // --- checked key values reach the runtime as written (not a stand-in) ---
 
+#[allow(clippy::ptr_arg)] // a predicate on `E = String` takes `&String`
 fn is_fatal(e: &String) -> bool {
     e.contains("fatal")
 }
