@@ -1,5 +1,12 @@
 //! What `#[retry]` expands into. Not a public API: names and signatures may change in
 //! any release.
+//!
+//! Everything the expansion does with the function's return type `R` goes through
+//! [`IsResult`], spanned at the user's return type: when `R` is not a `Result`, that one
+//! unmet bound is the only error. Every predicate and hook goes through a function of
+//! [`check`] that returns an `impl Fn..` of the right shape whatever it was given: a
+//! value of the wrong type is one error at the user's token, never a follow-up error
+//! about the builder.
 
 use core::future::Future;
 
@@ -18,16 +25,34 @@ pub use crate::{Jitter, Policy, Timeout};
     label = "not a `Result`",
     note = "type aliases such as `std::io::Result<T>` and `anyhow::Result<T>` work too"
 )]
-pub trait IsResult {
+pub trait IsResult: Sized {
     /// `T` of `Result<T, E>`.
     type Ok;
     /// `E` of `Result<T, E>`.
     type Err;
+    /// The same value, as a `Result`.
+    fn into_result(self) -> Result<Self::Ok, Self::Err>;
+    /// The same value, as the function's return type.
+    fn from_result(result: Result<Self::Ok, Self::Err>) -> Self;
+    /// The same value, as a `Result`.
+    fn as_result(&self) -> &Result<Self::Ok, Self::Err>;
 }
 
 impl<T, E> IsResult for Result<T, E> {
     type Ok = T;
     type Err = E;
+    #[inline(always)]
+    fn into_result(self) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn from_result(result: Self) -> Self {
+        result
+    }
+    #[inline(always)]
+    fn as_result(&self) -> &Self {
+        self
+    }
 }
 
 /// The retry state of a blocking function returning `R`.
@@ -44,10 +69,25 @@ pub fn asynchronous<R: IsResult, P: PolicyRef>(
     Retry::new(policy, Nop)
 }
 
-/// Runs one blocking attempt; naming `R` lets `?` in the body infer its error type.
+/// The blocking attempts, each returning the function's own type `R` (so that `?` in
+/// the body infers its error type), as the `Result`s the runtime judges.
 #[inline(always)]
-pub fn attempt<R, F: FnOnce() -> R>(f: F) -> R {
-    f()
+pub fn attempts<R: IsResult, F: FnMut(u32) -> R>(
+    mut attempt: F,
+) -> impl FnMut(u32) -> Result<R::Ok, R::Err> {
+    move |n| attempt(n).into_result()
+}
+
+/// The last attempt's outcome, as the function's return type.
+#[inline(always)]
+pub fn outcome<R: IsResult>(result: Result<R::Ok, R::Err>) -> R {
+    R::from_result(result)
+}
+
+/// An async attempt's outcome, as the `Result` the runtime judges.
+#[inline(always)]
+pub fn as_result<R: IsResult>(outcome: &R) -> &Result<R::Ok, R::Err> {
+    outcome.as_result()
 }
 
 /// One async attempt; naming `R` lets `?` in the body infer its error type.
@@ -56,28 +96,11 @@ pub fn attempt_async<R, F: Future<Output = R>>(f: F) -> F {
     f
 }
 
-/// A per-attempt copy of an owned argument.
-#[diagnostic::on_unimplemented(
-    message = "#[retry] runs the body once per attempt, so it clones owned arguments, but `{Self}` is not `Clone`",
-    label = "this argument is owned and not `Clone`",
-    note = "take this argument by reference (`&{Self}`), or make its type `Clone`"
-)]
-pub trait CloneArg: Sized {
-    /// The copy.
-    fn clone_arg(&self) -> Self;
-}
-
-impl<T: Clone> CloneArg for T {
-    #[inline(always)]
-    fn clone_arg(&self) -> Self {
-        self.clone()
-    }
-}
-
-/// A copy of an owned argument for one attempt.
+/// A copy of an owned argument for one attempt. The bound is checked by a trait the
+/// expansion declares per argument, whose message names the argument.
 #[inline(always)]
-pub fn clone_arg<T: CloneArg>(value: &T) -> PerAttempt<T> {
-    PerAttempt(value.clone_arg())
+pub fn clone_arg<T: Clone>(value: &T) -> PerAttempt<T> {
+    PerAttempt(value.clone())
 }
 
 /// One attempt's copy of an owned argument. Not `Copy`, so that the attempt's closure
@@ -93,15 +116,6 @@ impl<T> PerAttempt<T> {
     }
 }
 
-/// Sleep between blocking attempts.
-#[inline]
-pub fn sleep_blocking(wait: Duration) {
-    // A zero wait returns at once (checked here too, so that no call is made for it).
-    if !wait.is_zero() {
-        crate::testing::sleep(wait)
-    }
-}
-
 /// Whether a wait is worth sleeping: not zero. By value, so that the expansion does not
 /// borrow its wait (a borrowed local stays in the future across the sleep).
 #[inline(always)]
@@ -111,9 +125,9 @@ pub fn nonzero(wait: Duration) -> bool {
 
 /// The error type of an attempt cut off by `timeout` without `timeout_error`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be made from `retry::Timeout`, which `timeout` needs for an attempt it cuts off",
-    label = "`timeout` cannot build this error: add `timeout_error = ...` or implement `From<retry::Timeout>`",
-    note = "implement `From<retry::Timeout>` for it, or add `timeout_error = |_timeout| <an error value>` to #[retry]"
+    message = "`timeout` needs to build a `{Self}` for an attempt it cuts off, but `{Self}` cannot be made from `retry::Timeout`",
+    label = "`{Self}` does not implement `From<retry::Timeout>`",
+    note = "add `timeout_error = |_timeout| <a {Self}>` to #[retry], or implement `From<retry::Timeout>` for `{Self}`"
 )]
 pub trait FromTimeout {
     /// The error.
@@ -122,14 +136,10 @@ pub trait FromTimeout {
 
 #[diagnostic::do_not_recommend]
 impl<E: From<Timeout>> FromTimeout for E {
+    #[inline]
     fn from_timeout(timeout: Timeout) -> Self {
         E::from(timeout)
     }
-}
-
-/// `E::from(Timeout)`.
-pub fn from_timeout<E: FromTimeout>(timeout: Timeout) -> E {
-    E::from_timeout(timeout)
 }
 
 /// `attempt`, cut off after `limit` with the error `make_error(Timeout)`.
@@ -146,4 +156,182 @@ where
     M: FnOnce(Timeout) -> E,
 {
     TimeLimited::new(attempt, sleeper.sleep(limit), make_error)
+}
+
+/// The values of the keys, each checked against the function's return type `R`: one
+/// function per key, named as the key, whose bounds are the only place a value of the
+/// wrong type is reported (at the value). What the builder then gets is chosen by
+/// method resolution ([`Checked::value`]): the value itself when it has the right type,
+/// else a stand-in of the right type, so that the builder reports nothing more.
+pub mod check {
+    use core::marker::PhantomData;
+    use core::time::Duration;
+
+    use super::{FromTimeout, IsResult};
+    use crate::{Details, Timeout};
+
+    /// A checked value, and which shape `K` it was checked for. `Checked(f).value()`
+    /// finds [`Passes::value`] on `Checked` itself when `f` has the shape, else
+    /// [`StandIn::value`] on `&Checked`.
+    pub struct Checked<F, K>(F, PhantomData<fn() -> K>);
+
+    /// The shape `Fn(&A) -> bool`.
+    pub struct PredicateOn<A>(PhantomData<fn(&A)>);
+    /// The shape `Fn(&E) -> Option<Duration>`.
+    pub struct HintOn<E>(PhantomData<fn(&E)>);
+    /// The shape `Fn(&Details<'_, T, E>)`.
+    pub struct HookOn<T, E>(PhantomData<fn(&T, &E)>);
+
+    /// A value that has the type its key takes: it is used as it is.
+    pub trait Passes<Out> {
+        /// The value.
+        fn value(self) -> Out;
+    }
+
+    /// A value of the wrong type (already reported): a stand-in of the right type.
+    pub trait StandIn<Out> {
+        /// The stand-in.
+        fn value(self) -> Out;
+    }
+
+    macro_rules! shape {
+        ($(#[$doc:meta])* $name:ident<$($p:ident),*>($arg:ty) -> $ret:ty, $out:ident, $stand_in:expr) => {
+            $(#[$doc])*
+            pub trait $name<$($p),*>: Fn($arg) -> $out {}
+            impl<$($p,)* F: Fn($arg) -> $out> $name<$($p),*> for F {}
+            impl<$($p,)* F: Fn($arg) -> $out> Passes<F> for Checked<F, $ret> {
+                #[inline(always)]
+                fn value(self) -> F {
+                    self.0
+                }
+            }
+            impl<$($p,)* F> StandIn<fn($arg) -> $out> for &Checked<F, $ret> {
+                fn value(self) -> fn($arg) -> $out {
+                    $stand_in
+                }
+            }
+        };
+    }
+
+    /// What a predicate returns.
+    #[diagnostic::on_unimplemented(
+        message = "a predicate (`giveup`, `retry_if`, `retry_if_ok`) returns `bool`, but this one returns `{Self}`",
+        label = "returns `{Self}`, not `bool`"
+    )]
+    pub trait Verdict {}
+    impl Verdict for bool {}
+
+    /// What `retry_after` returns.
+    #[diagnostic::on_unimplemented(
+        message = "`retry_after` returns `Option<Duration>`, but this one returns `{Self}`",
+        label = "returns `{Self}`, not `Option<Duration>`"
+    )]
+    pub trait Hint {}
+    impl Hint for Option<Duration> {}
+
+    /// What a hook returns.
+    #[diagnostic::on_unimplemented(
+        message = "a hook (`on_backoff`, `on_giveup`, `on_success`) returns `()`, but this one returns `{Self}`",
+        label = "returns `{Self}`, not `()`"
+    )]
+    pub trait Done {}
+    impl Done for () {}
+
+    /// A stand-in only exists in a program that does not compile; if one ever runs,
+    /// method resolution chose it for a value of the right type, which is a bug.
+    #[cold]
+    fn stand_in_called() -> ! {
+        panic!("#[retry] called the stand-in for a key value of the wrong type: please report this bug")
+    }
+
+    type Option2 = Option<Duration>;
+    type Unit = ();
+
+    shape!(
+        /// `Fn(&A) -> bool`.
+        Predicate<A>(&A) -> PredicateOn<A>, bool, |_| stand_in_called()
+    );
+    shape!(
+        /// `Fn(&E) -> Option<Duration>`.
+        HintFn<E>(&E) -> HintOn<E>, Option2, |_| stand_in_called()
+    );
+    shape!(
+        /// `Fn(&Details<'_, T, E>)`.
+        HookFn<T, E>(&Details<'_, T, E>) -> HookOn<T, E>, Unit, |_| stand_in_called()
+    );
+
+    /// `giveup = F`: `Fn(&E) -> bool`.
+    #[inline(always)]
+    pub fn giveup<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(
+        f: F,
+    ) -> Checked<F, PredicateOn<R::Err>> {
+        Checked(f, PhantomData)
+    }
+
+    /// `retry_if = F`: `Fn(&E) -> bool`.
+    #[inline(always)]
+    pub fn retry_if<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(
+        f: F,
+    ) -> Checked<F, PredicateOn<R::Err>> {
+        Checked(f, PhantomData)
+    }
+
+    /// `retry_if_ok = F`: `Fn(&T) -> bool`.
+    #[inline(always)]
+    pub fn retry_if_ok<R: IsResult, F: Fn(&R::Ok) -> O, O: Verdict>(
+        f: F,
+    ) -> Checked<F, PredicateOn<R::Ok>> {
+        Checked(f, PhantomData)
+    }
+
+    /// `retry_after = F`: `Fn(&E) -> Option<Duration>`.
+    #[inline(always)]
+    pub fn retry_after<R: IsResult, F: Fn(&R::Err) -> O, O: Hint>(
+        f: F,
+    ) -> Checked<F, HintOn<R::Err>> {
+        Checked(f, PhantomData)
+    }
+
+    /// `on_backoff = F`: `Fn(&Details<'_, T, E>)`.
+    #[inline(always)]
+    pub fn on_backoff<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
+        f: F,
+    ) -> Checked<F, HookOn<R::Ok, R::Err>> {
+        Checked(f, PhantomData)
+    }
+
+    /// `on_giveup = F`: `Fn(&Details<'_, T, E>)`.
+    #[inline(always)]
+    pub fn on_giveup<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
+        f: F,
+    ) -> Checked<F, HookOn<R::Ok, R::Err>> {
+        Checked(f, PhantomData)
+    }
+
+    /// `on_success = F`: `Fn(&Details<'_, T, E>)`.
+    #[inline(always)]
+    pub fn on_success<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
+        f: F,
+    ) -> Checked<F, HookOn<R::Ok, R::Err>> {
+        Checked(f, PhantomData)
+    }
+
+    /// `wait = W`: `IntoIterator<Item = Duration>`.
+    #[inline(always)]
+    pub fn wait<W: IntoIterator<Item = Duration>>(w: W) -> W::IntoIter {
+        w.into_iter()
+    }
+
+    /// `timeout_error = F`: `FnOnce(Timeout) -> E`.
+    #[inline(always)]
+    pub fn timeout_error<R: IsResult, F: FnOnce(Timeout) -> R::Err>(f: F) -> F {
+        f
+    }
+
+    /// `timeout` without `timeout_error`: `E::from(Timeout)`; `E` is inferred, so that
+    /// the one bound is reported at the `timeout` key.
+    #[inline(always)]
+    pub fn timeout<E: FromTimeout>() -> fn(Timeout) -> E {
+        E::from_timeout
+    }
 }

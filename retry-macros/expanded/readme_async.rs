@@ -1,34 +1,45 @@
 async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::Error> {
-    static __RETRY_SPEC: ::retry::__private::Spec = ::retry::__private::Spec {
-        policy: ::retry::__private::Policy::expo()
+    struct __RetryPolicy;
+    impl ::retry::__private::ConstPolicy for __RetryPolicy {
+        const POLICY: ::retry::__private::Policy = ::retry::__private::Policy::expo()
             .max_tries(4u32)
-            .max_time(::retry::__private::Duration::new(50u64, 0u32)),
-        name: ::core::concat!(::core::module_path!(), "::", "fetch"),
-    };
-    let mut __retry = ::retry::__private::lean::<
-        1usize,
-        0usize,
-        1,
+            .max_time(::retry::__private::Duration::new(50u64, 0u32));
+    }
+    let mut __retry = ::retry::__private::asynchronous::<
+        Result<String, reqwest::Error>,
         _,
-        _,
-        _,
-        _,
-    >(
-        &__RETRY_SPEC,
-        ::retry::__private::asynchronous::<
-            Result<String, reqwest::Error>,
-        >(&__RETRY_SPEC.policy)
-            .giveup(fatal_code),
-    );
+    >(::retry::__private::Const::<__RetryPolicy>::new())
+        .name(::core::concat!(::core::module_path!(), "::", "fetch"))
+        .giveup({
+            #[allow(unused_imports)]
+            use ::retry::__private::check::{Passes as _, StandIn as _};
+            ::retry::__private::check::giveup::<
+                Result<String, reqwest::Error>,
+                _,
+                _,
+            >(fatal_code)
+                .value()
+        });
     __retry.start();
     loop {
         let __wait = {
             let __outcome = ::retry::__private::attempt_async::<
                 Result<String, reqwest::Error>,
                 _,
-            >(async { client.get(url).send().await?.error_for_status()?.text().await })
+            >(async {
+                    let __ret: Result<String, reqwest::Error> = {
+                        client.get(url).send().await?.error_for_status()?.text().await
+                    };
+                    #[allow(unreachable_code)] __ret
+                })
                 .await;
-            match __retry.after(&__RETRY_SPEC, &__outcome) {
+            match __retry
+                .after(
+                    ::retry::__private::as_result::<
+                        Result<String, reqwest::Error>,
+                    >(&__outcome),
+                )
+            {
                 ::retry::__private::Step::Done => return __outcome,
                 ::retry::__private::Step::Sleep(__wait) => __wait,
             }
@@ -38,7 +49,7 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
                     &::retry::__private::DefaultSleeper::default(),
                     __wait,
                 )
-                .await
+                .await;
         }
     }
 }

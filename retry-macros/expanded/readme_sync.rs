@@ -1,43 +1,47 @@
 fn read_config(path: PathBuf) -> std::io::Result<String> {
-    static __RETRY_SPEC: ::retry::__private::Spec = ::retry::__private::Spec {
-        policy: ::retry::__private::Policy::constant(
+    #[diagnostic::on_unimplemented(
+        message = "`path` is owned and not `Clone`, but #[retry] runs the body once per attempt, each with its own copy of `path`",
+        label = "`path` is owned and not `Clone`",
+        note = "take `path` by reference (`&{Self}`), or make `{Self}` `Clone`"
+    )]
+    trait __RetryCopy0: ::core::marker::Sized {
+        fn copy(&self) -> ::retry::__private::PerAttempt<Self>;
+    }
+    impl<__T: ::core::clone::Clone> __RetryCopy0 for __T {
+        #[inline(always)]
+        fn copy(&self) -> ::retry::__private::PerAttempt<Self> {
+            ::retry::__private::clone_arg(self)
+        }
+    }
+    struct __RetryPolicy;
+    impl ::retry::__private::ConstPolicy for __RetryPolicy {
+        const POLICY: ::retry::__private::Policy = ::retry::__private::Policy::constant(
                 ::retry::__private::Duration::new(0u64, 250000000u32),
             )
             .jitter(::retry::__private::Jitter::None)
-            .max_tries(5u32),
-        name: ::core::concat!(::core::module_path!(), "::", "read_config"),
-    };
-    let mut __retry = ::retry::__private::lean::<
-        0usize,
-        0usize,
-        { ::retry::__private::CLOCK_FOR_TRACING },
-        _,
-        _,
-        _,
-        _,
+            .max_tries(5u32);
+    }
+    ::retry::__private::outcome::<
+        std::io::Result<String>,
     >(
-        &__RETRY_SPEC,
-        ::retry::__private::blocking::<std::io::Result<String>>(&__RETRY_SPEC.policy),
-    );
-    __retry.start();
-    loop {
-        let __wait = {
-            let __outcome = {
-                let __clone0 = ::retry::__private::clone_arg(&path);
-                ::retry::__private::attempt::<
+        ::retry::__private::blocking::<
+            std::io::Result<String>,
+            _,
+        >(::retry::__private::Const::<__RetryPolicy>::new())
+            .name(::core::concat!(::core::module_path!(), "::", "read_config"))
+            .run(
+                ::retry::__private::attempts::<
                     std::io::Result<String>,
                     _,
-                >(|| {
+                >(|__attempt: u32| -> std::io::Result<String> {
+                    let __copy0 = __RetryCopy0::copy(&path);
                     #[allow(unused_variables)]
-                    let path = __clone0.take();
-                    std::fs::read_to_string(&path)
-                })
-            };
-            match __retry.after(&__RETRY_SPEC, &__outcome) {
-                ::retry::__private::Step::Done => return __outcome,
-                ::retry::__private::Step::Sleep(__wait) => __wait,
-            }
-        };
-        ::retry::__private::sleep_blocking(__wait);
-    }
+                    let path = __copy0.take();
+                    let __ret: std::io::Result<String> = {
+                        std::fs::read_to_string(&path)
+                    };
+                    #[allow(unreachable_code)] __ret
+                }),
+            ),
+    )
 }

@@ -2,335 +2,39 @@
 //!
 //! ```text
 //! fn f(args) -> R {
-//!     let mut __retry = ::retry::__private::blocking::<R>(&POLICY).name("path::f")...;
+//!     static __RETRY_POLICY: Policy = Policy::constant(..).max_tries(5);
+//!     __private::outcome::<R>(
+//!         __private::blocking::<R>(&__RETRY_POLICY).name("path::f").giveup(..)
+//!             .run(__private::attempts::<R, _>(|__attempt: u32| -> R {
+//!                 rebind arguments; let __ret: R = { body }; __ret
+//!             })),
+//!     )
+//! }
+//!
+//! async fn f(args) -> R {
+//!     let mut __retry = __private::asynchronous::<R>(&__RETRY_POLICY).name(..);
 //!     __retry.start();
 //!     loop {
-//!         let __outcome = ::retry::__private::attempt::<R, _>(|| { rebind owned args; body });
-//!         match __retry.after(&__outcome) {
-//!             Step::Done => return __outcome,
-//!             Step::Sleep(__wait) => ::retry::__private::sleep_blocking(__wait),
-//!         }
+//!         let __wait = {
+//!             let __outcome = __private::attempt_async::<R, _>(async { .. }).await;
+//!             match __retry.after(__private::as_result::<R>(&__outcome)) {
+//!                 Step::Done => return __outcome,
+//!                 Step::Sleep(__wait) => __wait,
+//!             }
+//!         };
+//!         if __private::nonzero(__wait) { Sleeper::sleep(&sleeper, __wait).await }
 //!     }
 //! }
 //! ```
-//! Async functions use an `async { .. }` block per attempt instead of a closure.
 
-use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
-use std::collections::HashSet;
 use syn::spanned::Spanned;
+use syn::{Expr, Type};
 
-use syn::visit_mut::VisitMut;
-use syn::{Block, Expr, FnArg, ItemFn, Pat, PatIdent, ReturnType, Stmt, Type};
-
-use crate::args::{DurationArg, JitterKind, MaxTries, Schedule};
-use crate::validate::Config;
-
-/// How the function runs its attempts.
-pub enum Shape<'a> {
-    Sync,
-    Async,
-    /// An `#[async_trait]` method, already rewritten to `Box::pin(async move { .. })`.
-    AsyncTrait {
-        call: &'a syn::ExprCall,
-        block: &'a syn::ExprAsync,
-    },
-}
-
-pub fn shape(item: &ItemFn) -> Shape<'_> {
-    if item.sig.asyncness.is_some() {
-        return Shape::Async;
-    }
-    match async_trait_body(&item.block) {
-        Some((call, block)) => Shape::AsyncTrait { call, block },
-        None => Shape::Sync,
-    }
-}
-
-/// `Box::pin(async move { .. })` as the whole body: the mark of `#[async_trait]`.
-fn async_trait_body(block: &Block) -> Option<(&syn::ExprCall, &syn::ExprAsync)> {
-    let [Stmt::Expr(Expr::Call(call), None)] = block.stmts.as_slice() else {
-        return None;
-    };
-    let Expr::Path(func) = &*call.func else {
-        return None;
-    };
-    let is_box_pin = func.path.segments.len() >= 2
-        && func.path.segments.last().is_some_and(|s| s.ident == "pin")
-        && func
-            .path
-            .segments
-            .iter()
-            .rev()
-            .nth(1)
-            .is_some_and(|s| s.ident == "Box");
-    match (is_box_pin, call.args.first()) {
-        (true, Some(Expr::Async(block))) if call.args.len() == 1 && block.capture.is_some() => {
-            Some((call, block))
-        }
-        _ => None,
-    }
-}
-
-/// The `Output` of `Pin<Box<dyn Future<Output = R> + ..>>`.
-fn future_output(ty: &Type) -> Option<&Type> {
-    fn first_type_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
-        let Type::Path(p) = ty else { return None };
-        let seg = p.path.segments.last()?;
-        if seg.ident != name {
-            return None;
-        }
-        let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|a| match a {
-            syn::GenericArgument::Type(t) => Some(t),
-            _ => None,
-        })
-    }
-    let boxed = first_type_arg(ty, "Pin")?;
-    let Type::TraitObject(object) = first_type_arg(boxed, "Box")? else {
-        return None;
-    };
-    object.bounds.iter().find_map(|bound| {
-        let syn::TypeParamBound::Trait(t) = bound else {
-            return None;
-        };
-        let seg = t.path.segments.last()?;
-        let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
-            return None;
-        };
-        args.args.iter().find_map(|a| match a {
-            syn::GenericArgument::AssocType(assoc) if assoc.ident == "Output" => Some(&assoc.ty),
-            _ => None,
-        })
-    })
-}
-
-fn is_reference(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(_) => true,
-        Type::Paren(p) => is_reference(&p.elem),
-        Type::Group(g) => is_reference(&g.elem),
-        _ => false,
-    }
-}
-
-fn is_mut_reference(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(r) => r.mutability.is_some(),
-        Type::Paren(p) => is_mut_reference(&p.elem),
-        Type::Group(g) => is_mut_reference(&g.elem),
-        _ => false,
-    }
-}
-
-/// Replaces every `impl Trait` in a type with `_`.
-struct InferImplTrait;
-
-impl VisitMut for InferImplTrait {
-    fn visit_type_mut(&mut self, ty: &mut Type) {
-        if let Type::ImplTrait(impl_trait) = ty {
-            let underscore = syn::Token![_](impl_trait.impl_token.span);
-            *ty = Type::Infer(syn::TypeInfer {
-                underscore_token: underscore,
-            });
-        } else {
-            syn::visit_mut::visit_type_mut(self, ty);
-        }
-    }
-}
-
-/// Renames the body's `self` (an owned receiver, copied per attempt) to `__self`, as
-/// `async-trait` does: in expressions and in macro arguments, but not inside nested
-/// items (a nested `impl` has a `self` of its own).
-struct RenameSelf<'a>(&'a Ident);
-
-impl VisitMut for RenameSelf<'_> {
-    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
-
-    fn visit_expr_path_mut(&mut self, expr: &mut syn::ExprPath) {
-        if expr.qself.is_none() && expr.path.is_ident("self") {
-            let span = expr.path.segments[0].ident.span();
-            expr.path = Ident::new(&self.0.to_string(), span).into();
-        } else {
-            syn::visit_mut::visit_expr_path_mut(self, expr);
-        }
-    }
-
-    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        mac.tokens = rename_self(std::mem::take(&mut mac.tokens), self.0);
-    }
-}
-
-/// Replaces `self` (not `self::path`) with `renamed` in macro arguments.
-fn rename_self(tokens: TokenStream, renamed: &Ident) -> TokenStream {
-    let mut out = Vec::new();
-    let mut iter = tokens.into_iter().peekable();
-    while let Some(tree) = iter.next() {
-        match tree {
-            TokenTree::Ident(ident) if ident == "self" => {
-                let is_path =
-                    matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ':');
-                if is_path {
-                    out.push(TokenTree::Ident(ident));
-                } else {
-                    out.push(TokenTree::Ident(Ident::new(
-                        &renamed.to_string(),
-                        ident.span(),
-                    )));
-                }
-            }
-            TokenTree::Group(group) => {
-                let mut new = Group::new(group.delimiter(), rename_self(group.stream(), renamed));
-                new.set_span(group.span());
-                out.push(TokenTree::Group(new));
-            }
-            other => out.push(other),
-        }
-    }
-    out.into_iter().collect()
-}
-
-/// What each attempt does with the arguments: `before` runs just before the attempt
-/// (`let __clone0 = clone_arg(&x);`), `inside` at the start of the attempt's closure or
-/// async block (`let x = __clone0;`). The attempt thus owns its copies: an async
-/// attempt holds no `&x` across its awaits, so its future is `Send` when `x` is `Send`
-/// (not only when it is `Sync`).
-#[derive(Default)]
-struct Arguments {
-    before: Vec<TokenStream>,
-    inside: Vec<TokenStream>,
-    /// The name the body's `self` takes when `self` is owned.
-    renamed_self: Option<Ident>,
-}
-
-impl Arguments {
-    /// A per-attempt copy of the owned `source`, bound to `pattern` in the attempt.
-    fn copy(
-        &mut self,
-        private: &TokenStream,
-        span: Span,
-        source: TokenStream,
-        pattern: TokenStream,
-    ) {
-        let copy = format_ident!("__clone{}", self.before.len(), span = Span::mixed_site());
-        self.before
-            .push(quote_spanned! {span=> let #copy = #private::clone_arg(&#source);});
-        self.inside.push(quote! {
-            #[allow(unused_variables)]
-            let #pattern = #copy.take();
-        });
-    }
-}
-
-/// Every identifier in `tokens`, macro arguments included.
-fn identifiers(tokens: TokenStream, out: &mut HashSet<String>) {
-    for tree in tokens {
-        match tree {
-            TokenTree::Ident(ident) => {
-                out.insert(ident.to_string());
-            }
-            TokenTree::Group(group) => identifiers(group.stream(), out),
-            // `format!("{name:?}")` names `name` inside a string literal.
-            TokenTree::Literal(literal) => {
-                let text = literal.to_string();
-                for (_, after) in text.match_indices('{').map(|(i, _)| text.split_at(i + 1)) {
-                    let name: String = after
-                        .chars()
-                        .take_while(|c| c.is_alphanumeric() || *c == '_')
-                        .collect();
-                    if !name.is_empty() {
-                        out.insert(name);
-                    }
-                }
-            }
-            TokenTree::Punct(_) => {}
-        }
-    }
-}
-
-fn rebind_arguments(item: &mut ItemFn, private: &TokenStream) -> Arguments {
-    let mut arguments = Arguments::default();
-    // An owned argument the body never names is not copied: the attribute's own
-    // expressions (`wait = schedule`) may have moved it, and a copy would be wasted.
-    let mut used = HashSet::new();
-    identifiers(item.block.to_token_stream(), &mut used);
-    for (index, input) in item.sig.inputs.iter_mut().enumerate() {
-        match input {
-            FnArg::Receiver(receiver) => {
-                if receiver.reference.is_some()
-                    || is_reference(&receiver.ty)
-                    || !used.contains("self")
-                {
-                    continue;
-                }
-                let renamed = Ident::new("__self", receiver.self_token.span());
-                let mutability = receiver.mutability.take();
-                let self_token = receiver.self_token;
-                arguments.copy(
-                    private,
-                    receiver.span(),
-                    quote!(#self_token),
-                    quote!(#mutability #renamed),
-                );
-                arguments.renamed_self = Some(renamed);
-            }
-            FnArg::Typed(arg) => {
-                let span = arg.span();
-                let by_ref = is_reference(&arg.ty);
-                let by_mut_ref = is_mut_reference(&arg.ty);
-                match &mut *arg.pat {
-                    Pat::Wild(_) => {}
-                    Pat::Ident(PatIdent {
-                        by_ref: None,
-                        mutability,
-                        ident,
-                        subpat: None,
-                        ..
-                    }) => {
-                        let mutability = mutability.take();
-                        if by_mut_ref && mutability.is_some() {
-                            arguments
-                                .inside
-                                .push(quote!(let #mutability #ident = &mut *#ident;));
-                        } else if by_ref && mutability.is_some() {
-                            arguments
-                                .inside
-                                .push(quote!(let #mutability #ident = #ident;));
-                        } else if !by_ref && used.contains(&ident.to_string()) {
-                            arguments.copy(
-                                private,
-                                span,
-                                quote!(#ident),
-                                quote!(#mutability #ident),
-                            );
-                        }
-                    }
-                    pat => {
-                        let name = format_ident!("__arg{}", index, span = Span::mixed_site());
-                        let pattern = pat.to_token_stream();
-                        if by_mut_ref {
-                            arguments.inside.push(quote!(let #pattern = &mut *#name;));
-                        } else if by_ref {
-                            arguments.inside.push(quote!(let #pattern = #name;));
-                        } else {
-                            arguments.copy(private, span, quote!(#name), pattern);
-                        }
-                        *pat = Pat::Ident(PatIdent {
-                            attrs: Vec::new(),
-                            by_ref: None,
-                            mutability: None,
-                            ident: name,
-                            subpat: None,
-                        });
-                    }
-                }
-            }
-        }
-    }
-    arguments
-}
+use crate::args::{DurationArg, JitterKind, Key, MaxTries};
+use crate::signature::{not_clone_messages, Argument, Function, Rebind, Shape};
+use crate::validate::{Config, Limit, Retried, Schedule};
 
 fn duration(private: &TokenStream, d: &DurationArg) -> TokenStream {
     match d {
@@ -353,7 +57,7 @@ fn is_static(config: &Config) -> bool {
     };
     config.policy.is_none()
         && schedule
-        && !matches!(config.max_tries, Some(MaxTries::Expr(_)))
+        && !matches!(config.limit, Some(Limit::MaxTries(MaxTries::Expr(_))))
         && literal(&config.max_time)
         && literal(&config.max_delay)
 }
@@ -372,26 +76,23 @@ fn names_a_constant(path: &syn::Path) -> bool {
         && !name.chars().any(|c| c.is_ascii_lowercase())
 }
 
-/// The `Policy` expression: `policy = ..` as given, else built from the keys.
+/// The `Policy` built from the keys.
 fn policy(private: &TokenStream, config: &Config) -> TokenStream {
-    if let Some(policy) = &config.policy {
-        return quote!(#policy);
-    }
+    let factor = |factor: &Option<DurationArg>| {
+        factor.as_ref().map(|f| {
+            let f = duration(private, f);
+            quote!(.factor(#f))
+        })
+    };
     let mut policy = match &config.schedule {
-        Some(Schedule::Expo { base, factor }) => {
+        Some(Schedule::Expo { base, factor: f }) => {
             let base = base.map(|b| quote!(.base(#b)));
-            let factor = factor.as_ref().map(|f| {
-                let f = duration(private, f);
-                quote!(.factor(#f))
-            });
-            quote!(#private::Policy::expo() #base #factor)
+            let f = factor(f);
+            quote!(#private::Policy::expo() #base #f)
         }
-        Some(Schedule::Fibo { factor }) => {
-            let factor = factor.as_ref().map(|f| {
-                let f = duration(private, f);
-                quote!(.factor(#f))
-            });
-            quote!(#private::Policy::fibo() #factor)
+        Some(Schedule::Fibo { factor: f }) => {
+            let f = factor(f);
+            quote!(#private::Policy::fibo() #f)
         }
         Some(Schedule::Constant(interval)) => {
             let interval = duration(private, interval);
@@ -399,68 +100,116 @@ fn policy(private: &TokenStream, config: &Config) -> TokenStream {
         }
         Some(Schedule::Wait(_)) | None => quote!(#private::Policy::expo()),
     };
-    if let Some(jitter) = config.jitter {
+    if let Some((jitter, span)) = config.jitter {
         let variant = match jitter {
             JitterKind::Full => quote!(Full),
             JitterKind::Equal => quote!(Equal),
             JitterKind::Decorrelated => quote!(Decorrelated),
             JitterKind::None => quote!(None),
         };
-        policy.extend(quote!(.jitter(#private::Jitter::#variant)));
+        policy.extend(quote_spanned!(span=> .jitter(#private::Jitter::#variant)));
     }
-    match &config.max_tries {
-        Some(MaxTries::Literal(n)) => policy.extend(quote!(.max_tries(#n))),
-        Some(MaxTries::Expr(e)) => policy.extend(quote!(.max_tries(#e))),
-        None if config.forever => policy.extend(quote!(.forever())),
+    match &config.limit {
+        Some(Limit::MaxTries(MaxTries::Literal(n, span))) => {
+            policy.extend(quote_spanned!(*span=> .max_tries(#n)))
+        }
+        Some(Limit::MaxTries(MaxTries::Expr(e))) => policy.extend(quote!(.max_tries(#e))),
+        Some(Limit::Forever) => policy.extend(quote!(.forever())),
         None => {}
     }
     if let Some(d) = &config.max_time {
-        let d = duration(private, d);
-        policy.extend(quote!(.max_time(#d)));
+        let (span, d) = (d.span(), duration(private, d));
+        policy.extend(quote_spanned!(span=> .max_time(#d)));
     }
     if let Some(d) = &config.max_delay {
-        let d = duration(private, d);
-        policy.extend(quote!(.max_delay(#d)));
+        let (span, d) = (d.span(), duration(private, d));
+        policy.extend(quote_spanned!(span=> .max_delay(#d)));
     }
     policy
 }
 
-pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
-    let private = match &config.krate {
-        Some(path) => quote!(#path::__private),
-        None => quote!(::retry::__private),
-    };
-    let is_async_trait = matches!(shape(&item), Shape::AsyncTrait { .. });
-    let ret: Type = match &item.sig.output {
-        ReturnType::Type(_, ty) if is_async_trait => {
-            future_output(ty).cloned().ok_or_else(|| {
-                syn::Error::new(
-                    ty.span(),
-                    "#[retry] cannot find the `Output` of this boxed future",
-                )
-            })?
+/// The per-attempt statements for the arguments: `before` runs just before an attempt
+/// (a clone of each owned argument), `inside` at the start of the attempt's closure or
+/// async block (the clone moved in, the reborrows). An async attempt thus owns its
+/// copies and holds no `&x` across its awaits: its future is `Send` when `x` is `Send`.
+#[derive(Default)]
+struct Rebinding {
+    /// One trait per owned argument, whose unmet bound names it.
+    checks: Vec<TokenStream>,
+    before: Vec<TokenStream>,
+    inside: Vec<TokenStream>,
+}
+
+fn rebinding(private: &TokenStream, arguments: &[Argument]) -> Rebinding {
+    let mut out = Rebinding::default();
+    for (index, Argument { attrs, rebind }) in arguments.iter().enumerate() {
+        match rebind {
+            Rebind::Copy {
+                source,
+                pattern,
+                name,
+                span,
+            } => {
+                let check = format_ident!("__RetryCopy{}", index, span = Span::mixed_site());
+                let copy = format_ident!("__copy{}", index, span = Span::mixed_site());
+                let [message, label, note] = not_clone_messages(name);
+                out.checks.push(quote! {
+                    #(#attrs)*
+                    #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+                    trait #check: ::core::marker::Sized {
+                        fn copy(&self) -> #private::PerAttempt<Self>;
+                    }
+                    #(#attrs)*
+                    impl<__T: ::core::clone::Clone> #check for __T {
+                        #[inline(always)]
+                        fn copy(&self) -> #private::PerAttempt<Self> {
+                            #private::clone_arg(self)
+                        }
+                    }
+                });
+                out.before
+                    .push(quote_spanned! {*span=> #(#attrs)* let #copy = #check::copy(&#source);});
+                out.inside.push(quote! {
+                    #(#attrs)*
+                    #[allow(unused_variables)]
+                    let #pattern = #copy.take();
+                });
+            }
+            Rebind::Let { pattern, value } => {
+                out.inside.push(quote!(#(#attrs)* let #pattern = #value;));
+            }
         }
-        ReturnType::Type(_, ty) => (**ty).clone(),
-        ReturnType::Default => unreachable!("checked in lib.rs"),
-    };
-    // `Result<impl Display, E>` cannot be named inside the body: there the `impl Trait`
-    // parts are left to inference (`Result<_, E>`).
-    let mut ret = ret;
-    InferImplTrait.visit_type_mut(&mut ret);
-    let mut arguments = if is_async_trait {
-        Arguments::default()
-    } else {
-        rebind_arguments(&mut item, &private)
+    }
+    out
+}
+
+pub fn expand(retried: Retried) -> TokenStream {
+    let Retried { config, function } = retried;
+    let Function {
+        attrs,
+        vis,
+        sig,
+        shape,
+        ret,
+        prelude,
+        body,
+        arguments,
+        ..
+    } = function;
+    let ret: Type = ret.expect("validated: the function returns a type");
+    let private = match &config.krate {
+        Some((path, span)) => quote_spanned!(*span=> #path::__private),
+        None => quote!(::retry::__private),
     };
 
     let retry = Ident::new("__retry", Span::mixed_site());
     let outcome = Ident::new("__outcome", Span::mixed_site());
     let wait = Ident::new("__wait", Span::mixed_site());
     let attempt_no = Ident::new("__attempt", Span::mixed_site());
+    let ret_value = Ident::new("__ret", Span::mixed_site());
 
-    let fn_name = item.sig.ident.to_string();
-    let is_async = !matches!(shape(&item), Shape::Sync);
-    let constructor = if is_async {
+    let fn_name = sig.ident.to_string();
+    let constructor = if shape.is_async() {
         quote!(asynchronous)
     } else {
         quote!(blocking)
@@ -500,72 +249,101 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         }
     };
     let name = quote!(::core::concat!(::core::module_path!(), "::", #fn_name));
-    let mut builder = quote_spanned! {ret.span()=>
-        #private::#constructor::<#ret, _>(#policy_ref)
-    };
-    builder.extend(quote!(.name(#name)));
+    // Every use of `R` as a `Result` is spanned at one token of the return type, so that
+    // a return type that is not a `Result` is one error there.
+    let r_span = ret
+        .to_token_stream()
+        .into_iter()
+        .next()
+        .map_or_else(Span::call_site, |t| t.span());
+    let as_r = respan(ret.to_token_stream(), r_span);
+    let glue = respan(private.clone(), r_span);
+    let mut builder =
+        quote_spanned!(r_span=> #glue::#constructor::<#as_r, _>(#policy_ref).name(#name));
     if let Some(Schedule::Wait(w)) = &config.schedule {
-        builder.extend(quote!(.wait(#w)));
+        builder.extend(quote!(.wait(#private::check::wait(#w))));
     }
-    for (method, value) in [
-        ("giveup", &config.giveup),
-        ("retry_if", &config.retry_if),
-        ("retry_if_ok", &config.retry_if_ok),
-        ("retry_after", &config.retry_after),
-        ("on_backoff", &config.on_backoff),
-        ("on_giveup", &config.on_giveup),
-        ("on_success", &config.on_success),
-        ("budget", &config.budget),
-    ] {
-        if let Some(value) = value {
-            let method = Ident::new(method, value.span());
-            builder.extend(quote!(.#method(#value)));
-        }
+    // A value of the wrong type is reported at the value.
+    for (key, value) in &config.checks {
+        let span = value.span();
+        let method = Ident::new(key.name(), span);
+        let check = respan(quote!(#private::check::#method), span);
+        let checks = respan(quote!(#private::check), span);
+        builder.extend(quote_spanned!(span=> .#method({
+            #[allow(unused_imports)]
+            use #checks::{Passes as _, StandIn as _};
+            #check::<#as_r, _, _>(#value).value()
+        })));
+    }
+    if let Some(budget) = &config.budget {
+        let method = Ident::new(Key::Budget.name(), budget.span());
+        builder.extend(quote!(.#method(#budget)));
     }
 
     let attempt_binding = config
         .attempt
         .as_ref()
         .map(|name| quote!(let #name: u32 = #attempt_no;));
-    let count_attempt = config
-        .attempt
-        .as_ref()
-        .map(|_| quote!(let #attempt_no: u32 = #retry.tries().saturating_add(1);));
-    let sleeper = match &config.sleep {
-        Some(s) => quote!(#s),
-        None => quote!(#private::DefaultSleeper::default()),
+    let Rebinding {
+        checks,
+        before,
+        inside,
+    } = rebinding(&private, &arguments);
+    // The body's own temporaries (a guard in its tail expression) end with the `let`,
+    // before the attempt's copies of the arguments do.
+    let attempt_body = quote! {
+        #(#inside)*
+        #attempt_binding
+        let #ret_value: #ret = { #(#body)* };
+        #[allow(unreachable_code)]
+        #ret_value
     };
 
-    // Async: a loop of fresh `async` blocks, one per attempt, awaited in the fn's own
-    // future. Sync: one closure, called once per attempt by the runtime's loop.
-    let retry_loop = |arguments: &Arguments, body: TokenStream| {
-        let Arguments { before, inside, .. } = arguments;
-        if !is_async {
-            return quote! {
-                #policy_setup
-                #builder.run(|#attempt_no: u32| -> #ret {
-                    #(#before)* #(#inside)* #attempt_binding #body
-                })
-            };
+    let attempts =
+        quote_spanned!(r_span=> |#attempt_no: u32| -> #ret { #(#before)* #attempt_body });
+    let and = quote_spanned!(r_span=> &);
+    let outcome_ref = Ident::new("__outcome", Span::mixed_site().located_at(r_span));
+    let sync_call = quote_spanned! {r_span=>
+        #glue::outcome::<#as_r>(#builder.run(#glue::attempts::<#as_r, _>(#attempts)))
+    };
+    let retry_loop = if !shape.is_async() {
+        quote! {
+            #(#checks)*
+            #policy_setup
+            #sync_call
         }
-        let attempt = quote!(#private::attempt_async::<#ret, _>(async { #(#inside)* #attempt_binding #body }));
+    } else {
+        let attempt = quote!(#glue::attempt_async::<#as_r, _>(async { #attempt_body }));
         let attempt = if before.is_empty() {
             attempt
         } else {
             quote!({ #(#before)* #attempt })
         };
         let attempt = match &config.timeout {
-            Some(limit_arg) => {
-                let limit = duration(&private, limit_arg);
+            Some((key_span, limit)) => {
+                let limit = duration(&private, limit);
                 let make_error = match &config.timeout_error {
-                    Some(e) => quote!(#e),
-                    None => quote_spanned!(limit_arg.span()=> #private::from_timeout),
+                    Some(e) => {
+                        let check = respan(quote!(#private::check::timeout_error), e.span());
+                        quote_spanned!(e.span()=> #check::<#as_r, _>(#e))
+                    }
+                    None => {
+                        let check = respan(quote!(#private::check::timeout), *key_span);
+                        quote_spanned!(*key_span=> #check())
+                    }
                 };
+                let sleeper = sleeper(&private, &config);
                 quote!(#private::timed(&#sleeper, #limit, #attempt, #make_error).await)
             }
             None => quote!(#attempt.await),
         };
+        let count_attempt = config
+            .attempt
+            .as_ref()
+            .map(|_| quote!(let #attempt_no: u32 = #retry.tries().saturating_add(1);));
+        let sleeper = sleeper(&private, &config);
         quote! {
+            #(#checks)*
             #policy_setup
             let mut #retry = #builder;
             #retry.start();
@@ -575,7 +353,7 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
                 let #wait = {
                     #count_attempt
                     let #outcome = #attempt;
-                    match #retry.after(&#outcome) {
+                    match #retry.after(#glue::as_result::<#as_r>(#and #outcome_ref)) {
                         #private::Step::Done => return #outcome,
                         #private::Step::Sleep(#wait) => #wait,
                     }
@@ -588,80 +366,39 @@ pub fn expand(config: Config, mut item: ItemFn) -> syn::Result<TokenStream> {
         }
     };
 
-    let body = match shape(&item) {
-        Shape::AsyncTrait { call, block } => {
-            let (kept, rest) =
-                split_async_trait_prelude(&block.block.stmts, &item, &private, &mut arguments);
-            let func = &call.func;
-            let inner = retry_loop(&arguments, quote!(#(#rest)*));
-            let attrs = &block.attrs;
-            quote!({ #func(#(#attrs)* async move { #(#kept)* #inner }) })
+    let body = match shape {
+        Shape::Sync | Shape::Async => quote!({ #retry_loop }),
+        Shape::AsyncTrait { call, attrs } => {
+            quote!({ #call(#(#attrs)* async move { #(#prelude)* #retry_loop }) })
         }
-        _ => {
-            let mut block = item.block.as_ref().clone();
-            if let Some(renamed) = &arguments.renamed_self {
-                RenameSelf(renamed).visit_block_mut(&mut block);
-            }
-            let stmts = &block.stmts;
-            let inner = retry_loop(&arguments, quote!(#(#stmts)*));
-            quote!({ #inner })
+        Shape::ReturnsFuture { attrs, capture } => {
+            quote!({ #(#prelude)* #(#attrs)* async #capture { #retry_loop } })
         }
     };
-    let attrs = &item.attrs;
-    let vis = &item.vis;
-    let sig = &item.sig;
-    Ok(quote!(#(#attrs)* #vis #sig #body))
+    quote!(#(#attrs)* #vis #sig #body)
 }
 
-/// Splits the body that `#[async_trait]` generated into its prelude (an early-return
-/// type hint and `let x = x;` per argument), kept before the loop, and the user's code.
-/// An owned argument's binding becomes a clone at the start of each attempt instead.
-fn split_async_trait_prelude<'a>(
-    stmts: &'a [Stmt],
-    item: &ItemFn,
-    private: &TokenStream,
-    arguments: &mut Arguments,
-) -> (Vec<&'a Stmt>, &'a [Stmt]) {
-    let mut kept = Vec::new();
-    let mut index = 0;
-    for stmt in stmts {
-        match stmt {
-            Stmt::Expr(Expr::If(if_expr), _)
-                if index == 0 && matches!(&*if_expr.cond, Expr::Let(_)) =>
-            {
-                kept.push(stmt);
+/// `tokens`, every one spanned at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tree| {
+            if let proc_macro2::TokenTree::Group(group) = &tree {
+                let mut new =
+                    proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                tree = proc_macro2::TokenTree::Group(new);
+            } else {
+                tree.set_span(span);
             }
-            Stmt::Local(syn::Local {
-                pat,
-                init: Some(init),
-                ..
-            }) if init.diverge.is_none() => {
-                let Expr::Path(source) = &*init.expr else {
-                    break;
-                };
-                let Some(source) = source.path.get_ident() else {
-                    break;
-                };
-                if argument_is_owned(item, source) {
-                    arguments.copy(private, pat.span(), quote!(#source), quote!(#pat));
-                } else {
-                    kept.push(stmt);
-                }
-            }
-            _ => break,
-        }
-        index += 1;
+            tree
+        })
+        .collect()
+}
+
+fn sleeper(private: &TokenStream, config: &Config) -> TokenStream {
+    match &config.sleep {
+        Some(s) => quote!(#s),
+        None => quote!(#private::DefaultSleeper::default()),
     }
-    (kept, &stmts[index..])
-}
-
-/// Whether the argument `name` (or `self` for `__self`) of the original signature is
-/// owned, judging by its type.
-fn argument_is_owned(item: &ItemFn, name: &Ident) -> bool {
-    item.sig.inputs.iter().any(|input| match input {
-        FnArg::Receiver(r) => name == "self" && r.reference.is_none() && !is_reference(&r.ty),
-        FnArg::Typed(arg) => {
-            matches!(&*arg.pat, Pat::Ident(p) if p.ident == *name) && !is_reference(&arg.ty)
-        }
-    })
 }

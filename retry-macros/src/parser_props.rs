@@ -381,14 +381,17 @@ fn check(attr: &TokenStream, items: &[TokenStream]) -> Result<(), TestCaseError>
     let parses = match syn::parse2::<Args>(attr.clone()) {
         Ok(args) => {
             let mut args = Some(args);
-            for is_async in [false, true] {
+            for item in &items[..2] {
                 // Validation consumes `Args`: parse once more for the second run.
                 let args = match args.take() {
                     Some(args) => args,
                     None => syn::parse2::<Args>(attr.clone())
                         .map_err(|e| TestCaseError::fail(e.to_string()))?,
                 };
-                if let Err(error) = crate::validate::validate(args, is_async) {
+                let function = crate::signature::parse(item.clone())
+                    .map(crate::signature::Function::new)
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                if let Err(error) = crate::validate::validate(args, function) {
                     prop_assert!(!error.to_string().is_empty());
                     prop_assert!(!error.to_compile_error().is_empty());
                 }

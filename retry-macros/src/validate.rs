@@ -1,137 +1,311 @@
-//! The rules of the attribute, each error on the token that broke it.
+//! Every rule of the attribute, each error on the token that broke it. Every broken
+//! rule is reported, not only the first.
 
+use proc_macro2::Span;
 use syn::{Expr, Ident, Path};
 
-use crate::args::{Args, DurationArg, JitterKind, MaxTries, Schedule, Value};
+use crate::args::{Args, DurationArg, JitterKind, Key, MaxTries, Value};
+use crate::signature::{Function, Problem};
+
+/// The package name of the facade, whose `__private` module the expansion names.
+const FACADE: &str = "retry";
+
+/// A wait schedule.
+pub enum Schedule {
+    Expo {
+        base: Option<f64>,
+        factor: Option<DurationArg>,
+    },
+    Fibo {
+        factor: Option<DurationArg>,
+    },
+    Constant(DurationArg),
+    Wait(Expr),
+}
+
+/// The attempt limit.
+pub enum Limit {
+    MaxTries(MaxTries),
+    Forever,
+}
 
 /// The validated settings.
 #[derive(Default)]
 pub struct Config {
     pub schedule: Option<Schedule>,
-    pub jitter: Option<JitterKind>,
-    pub max_tries: Option<MaxTries>,
-    pub forever: bool,
+    pub jitter: Option<(JitterKind, Span)>,
+    pub limit: Option<Limit>,
     pub max_time: Option<DurationArg>,
     pub max_delay: Option<DurationArg>,
-    pub giveup: Option<Expr>,
-    pub retry_if: Option<Expr>,
-    pub retry_if_ok: Option<Expr>,
-    pub retry_after: Option<Expr>,
-    pub on_backoff: Option<Expr>,
-    pub on_giveup: Option<Expr>,
-    pub on_success: Option<Expr>,
+    /// Predicates and hooks, in the order written: a builder method and a `check`
+    /// function each, both named as the key.
+    pub checks: Vec<(Key, Expr)>,
     pub budget: Option<Expr>,
-    pub timeout: Option<DurationArg>,
+    /// `timeout`: the key's span (where a missing `From<Timeout>` is reported) and the limit.
+    pub timeout: Option<(Span, DurationArg)>,
     pub timeout_error: Option<Expr>,
     pub sleep: Option<Expr>,
     pub policy: Option<Expr>,
-    pub krate: Option<Path>,
+    pub krate: Option<(Path, Span)>,
     pub attempt: Option<Ident>,
 }
 
-/// Keys that `policy` already holds.
-const POLICY_KEYS: &[&str] = &[
-    "expo",
-    "fibo",
-    "constant",
-    "wait",
-    "jitter",
-    "max_tries",
-    "forever",
-    "max_time",
-    "max_delay",
-];
-const SCHEDULE_KEYS: &[&str] = &["expo", "fibo", "constant", "wait"];
-const ASYNC_ONLY: &[&str] = &["sleep", "timeout", "timeout_error"];
+/// What a key is, for the rules that concern whole groups of keys.
+#[derive(PartialEq, Eq)]
+enum Role {
+    /// A wait schedule: at most one.
+    Schedule,
+    /// Held by a `Policy` value: not with `policy`.
+    PolicySetting,
+    /// A predicate or hook.
+    Check,
+    /// Only an async function can use it.
+    AsyncOnly,
+    Other,
+}
 
-/// Applies the rules; every broken rule is reported, each at its own token.
-pub fn validate(args: Args, is_async: bool) -> syn::Result<Config> {
+fn role(key: Key) -> Role {
+    match key {
+        Key::Expo | Key::Fibo | Key::Constant | Key::Wait => Role::Schedule,
+        Key::Jitter | Key::MaxTries | Key::Forever | Key::MaxTime | Key::MaxDelay => {
+            Role::PolicySetting
+        }
+        Key::Giveup
+        | Key::RetryIf
+        | Key::RetryIfOk
+        | Key::RetryAfter
+        | Key::OnBackoff
+        | Key::OnGiveup
+        | Key::OnSuccess => Role::Check,
+        Key::Timeout | Key::TimeoutError | Key::Sleep => Role::AsyncOnly,
+        Key::Budget | Key::Policy | Key::Crate | Key::Attempt => Role::Other,
+    }
+}
+
+/// The function and the settings, both checked.
+pub struct Retried {
+    pub config: Config,
+    pub function: Function,
+}
+
+/// Applies every rule; every broken rule is reported, each at its own token.
+pub fn validate(args: Args, function: Function) -> syn::Result<Retried> {
     let mut errors: Vec<syn::Error> = Vec::new();
-    let mut error = |key: &Ident, msg: String| errors.push(syn::Error::new(key.span(), msg));
+    let mut error = |span: Span, msg: String| errors.push(syn::Error::new(span, msg));
 
-    let mut seen: Vec<String> = Vec::new();
-    let mut schedule_key: Option<String> = None;
-    let has_policy = args.args.iter().any(|a| a.key == "policy");
+    for problem in &function.problems {
+        match problem {
+            Problem::Const(span) => error(
+                *span,
+                "#[retry] cannot go on a `const fn`: retrying sleeps, which a const fn cannot do".into(),
+            ),
+            Problem::NoReturnType(span) => error(
+                *span,
+                "#[retry] needs a function that returns a `Result`; this one returns nothing".into(),
+            ),
+            Problem::NoFutureOutput(span) => error(
+                *span,
+                "#[retry] cannot find the `Output` of this boxed future".into(),
+            ),
+            Problem::FutureWithoutAsyncBlock(span) => error(
+                *span,
+                "#[retry] retries the future this function returns, so the body must end in the `async move { .. }` block that makes it".into(),
+            ),
+            Problem::ReturnsMutBorrow { span, argument } => error(
+                *span,
+                format!("#[retry] cannot return a borrow of the `&mut` argument `{argument}`: each attempt reborrows `{argument}`, and a borrow returned by one attempt would have to outlive the others (a limit of Rust's borrow checker); return an owned value (clone it, or return an index or key), and borrow from `{argument}` after the call"),
+            ),
+            Problem::HoldsMutBorrow { span, argument, ty } => error(
+                *span,
+                format!("#[retry] cannot give each attempt its own `{argument}`: `{ty}` holds a `&mut` borrow, which can be neither cloned nor reborrowed as a whole; take each borrow as its own `&mut T` argument (or `Pin<&mut T>`, `Option<&mut T>`)"),
+            ),
+        }
+    }
+
+    let is_async = function.shape.is_async();
+    let mut seen: Vec<Key> = Vec::new();
+    let mut schedule: Option<Key> = None;
+    let has_policy = args.args.iter().any(|a| a.key == Key::Policy);
     let mut config = Config::default();
 
     for arg in args.args {
-        let key = arg.key.to_string();
+        let (key, span) = (arg.key, arg.span);
+        let name = key.name();
         if seen.contains(&key) {
-            error(&arg.key, format!("`{key}` is given twice"));
+            error(span, format!("`{name}` is given twice"));
             continue;
         }
-        seen.push(key.clone());
-        if has_policy && POLICY_KEYS.contains(&key.as_str()) {
+        seen.push(key);
+        let role = role(key);
+        if has_policy && (role == Role::PolicySetting || role == Role::Schedule) {
             error(
-                &arg.key,
-                format!(
-                    "`{key}` cannot be combined with `policy`: the policy already holds the wait, jitter and limits; set it on the `Policy` value instead"
-                ),
+                span,
+                format!("`{name}` cannot be combined with `policy`: the policy already holds the wait, jitter and limits; set it on the `Policy` value instead"),
             );
             continue;
         }
-        if !is_async && ASYNC_ONLY.contains(&key.as_str()) {
+        if !is_async && role == Role::AsyncOnly {
             error(
-                &arg.key,
-                format!("`{key}` applies to async functions only; a blocking function sleeps with `std::thread::sleep` and cannot cut an attempt short"),
+                span,
+                format!("`{name}` applies to async functions only; a blocking function sleeps with `std::thread::sleep` and cannot cut an attempt short"),
             );
             continue;
         }
-        if SCHEDULE_KEYS.contains(&key.as_str()) {
-            if let Some(first) = &schedule_key {
+        if role == Role::Schedule {
+            if let Some(first) = schedule {
                 error(
-                    &arg.key,
-                    format!("only one wait strategy may be given: `{first}` is already set, so `{key}` conflicts with it"),
+                    span,
+                    format!("only one wait strategy may be given: `{}` is already set, so `{name}` conflicts with it", first.name()),
                 );
                 continue;
             }
-            schedule_key = Some(key.clone());
+            schedule = Some(key);
         }
-        if (key == "forever" && seen.iter().any(|k| k == "max_tries"))
-            || (key == "max_tries" && seen.iter().any(|k| k == "forever"))
+        if (key == Key::Forever && seen.contains(&Key::MaxTries))
+            || (key == Key::MaxTries && seen.contains(&Key::Forever))
         {
             error(
-                &arg.key,
+                span,
                 "`forever` and `max_tries` conflict: `forever` means no attempt limit".into(),
             );
             continue;
         }
-        match (key.as_str(), arg.value) {
-            (_, Value::Schedule(s)) => config.schedule = Some(s),
-            (_, Value::Jitter(j)) => config.jitter = Some(j),
-            (_, Value::MaxTries(m)) => config.max_tries = Some(m),
-            ("forever", Value::Flag) => config.forever = true,
-            ("max_time", Value::Duration(d)) => config.max_time = Some(d),
-            ("max_delay", Value::Duration(d)) => config.max_delay = Some(d),
-            ("timeout", Value::Duration(d)) => config.timeout = Some(d),
-            ("crate", Value::Path(p)) => config.krate = Some(p),
-            ("attempt", Value::Ident(i)) => config.attempt = Some(i),
-            (key, Value::Expr(e)) => {
-                let slot = match key {
-                    "giveup" => &mut config.giveup,
-                    "retry_if" => &mut config.retry_if,
-                    "retry_if_ok" => &mut config.retry_if_ok,
-                    "retry_after" => &mut config.retry_after,
-                    "on_backoff" => &mut config.on_backoff,
-                    "on_giveup" => &mut config.on_giveup,
-                    "on_success" => &mut config.on_success,
-                    "budget" => &mut config.budget,
-                    "timeout_error" => &mut config.timeout_error,
-                    "sleep" => &mut config.sleep,
-                    _ => &mut config.policy,
-                };
-                *slot = Some(e);
+        match arg.value {
+            Value::Expo { base, factor } => {
+                config.schedule = Some(Schedule::Expo {
+                    base: base.map(|(b, _)| b),
+                    factor,
+                })
             }
-            // The parser pairs every key with its kind of value.
-            _ => error(&arg.key, format!("`{key}` has a value of the wrong kind")),
+            Value::Fibo { factor } => config.schedule = Some(Schedule::Fibo { factor }),
+            Value::Constant(interval) => config.schedule = Some(Schedule::Constant(interval)),
+            Value::Wait(w) => config.schedule = Some(Schedule::Wait(w)),
+            Value::Jitter(kind, span) => config.jitter = Some((kind, span)),
+            Value::MaxTries(n) => config.limit = Some(Limit::MaxTries(n)),
+            Value::Forever => config.limit = Some(Limit::Forever),
+            Value::MaxTime(d) => config.max_time = Some(d),
+            Value::MaxDelay(d) => config.max_delay = Some(d),
+            Value::Giveup(e)
+            | Value::RetryIf(e)
+            | Value::RetryIfOk(e)
+            | Value::RetryAfter(e)
+            | Value::OnBackoff(e)
+            | Value::OnGiveup(e)
+            | Value::OnSuccess(e) => config.checks.push((key, e)),
+            Value::Budget(e) => config.budget = Some(e),
+            Value::Timeout(d) => config.timeout = Some((span, d)),
+            Value::TimeoutError(e) => config.timeout_error = Some(e),
+            Value::Sleep(e) => config.sleep = Some(e),
+            Value::Policy(e) => config.policy = Some(e),
+            Value::Crate(path, span) => config.krate = Some((path, span)),
+            Value::Attempt(name) => config.attempt = Some(name),
         }
     }
+
+    if config.krate.is_none() {
+        if let Some(renamed) = facade_renamed() {
+            error(
+                Span::call_site(),
+                format!("this crate depends on `{FACADE}` under the name `{renamed}` (Cargo.toml: `{renamed} = {{ package = \"{FACADE}\", .. }}`), so `::{FACADE}` cannot be found: write `#[{renamed}::retry(crate = \"{renamed}\")]`"),
+            );
+        }
+    }
+
     let mut errors = errors.into_iter();
     match errors.next() {
-        None => Ok(config),
+        None => Ok(Retried { config, function }),
         Some(mut first) => {
             first.extend(errors);
             Err(first)
         }
+    }
+}
+
+/// The name under which the crate being compiled depends on the facade, when its
+/// manifest renames it (`backoff = { package = "retry" }`) and has no dependency of
+/// that name.
+fn facade_renamed() -> Option<String> {
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
+    let manifest = std::fs::read_to_string(std::path::Path::new(&dir).join("Cargo.toml")).ok()?;
+    renamed_dependency(&manifest, FACADE)
+}
+
+/// In a manifest's dependency tables, the key of a dependency on `package` under
+/// another name, unless one is also named `package`. A line-based reading of the two
+/// forms Cargo documents: `key = { package = ".." }` and `[dependencies.key]` with a
+/// `package = ".."` line.
+pub fn renamed_dependency(manifest: &str, package: &str) -> Option<String> {
+    let mut table = String::new();
+    let mut renamed = None;
+    let mut direct = false;
+    let package_is = |text: &str| {
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        compact.contains(&format!("package=\"{package}\""))
+    };
+    let is_dependency_table = |table: &str| {
+        let last = table.rsplit('.').next().unwrap_or("");
+        last.ends_with("dependencies")
+    };
+    for line in manifest.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if let Some(header) = line.strip_prefix('[') {
+            table = header.trim_end_matches(']').trim().replace(' ', "");
+            if let Some((parent, key)) = table.rsplit_once('.') {
+                if is_dependency_table(parent) && key.trim_matches('"') == package {
+                    direct = true;
+                }
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().trim_matches('"');
+        if is_dependency_table(&table) {
+            if key == package {
+                direct = true;
+            } else if package_is(value) || package_is(line) {
+                renamed = Some(key.to_string());
+            }
+        } else if let Some((parent, name)) = table.rsplit_once('.') {
+            if is_dependency_table(parent)
+                && key == "package"
+                && package_is(line)
+                && name != package
+            {
+                renamed = Some(name.trim_matches('"').to_string());
+            }
+        }
+    }
+    renamed.filter(|_| !direct)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::renamed_dependency;
+
+    #[test]
+    fn finds_a_renamed_dependency() {
+        let inline = "[package]\nname = \"app\"\n\n[dependencies]\nbackoff = { package = \"retry\", version = \"0.1\" }\n";
+        assert_eq!(renamed_dependency(inline, "retry"), Some("backoff".into()));
+        let table = "[dependencies.backoff]\nversion = \"0.1\"\npackage = \"retry\"\n";
+        assert_eq!(renamed_dependency(table, "retry"), Some("backoff".into()));
+        let dev = "[dev-dependencies]\nbackoff = {package=\"retry\"}\n";
+        assert_eq!(renamed_dependency(dev, "retry"), Some("backoff".into()));
+        let target = "[target.'cfg(unix)'.dependencies]\nbackoff = { package = \"retry\" }\n";
+        assert_eq!(renamed_dependency(target, "retry"), Some("backoff".into()));
+    }
+
+    #[test]
+    fn leaves_direct_and_other_dependencies_alone() {
+        let direct = "[dependencies]\nretry = \"0.1\"\n";
+        assert_eq!(renamed_dependency(direct, "retry"), None);
+        let both =
+            "[dependencies]\nretry = \"0.1\"\nold = { package = \"retry\", version = \"0.0.9\" }\n";
+        assert_eq!(renamed_dependency(both, "retry"), None);
+        let other = "[dependencies]\nserde_json = { package = \"retry-json\" }\n[package]\nname = \"retry\"\n";
+        assert_eq!(renamed_dependency(other, "retry"), None);
+        let not_deps = "[package]\nbackoff = { package = \"retry\" }\n";
+        assert_eq!(renamed_dependency(not_deps, "retry"), None);
     }
 }
