@@ -39,7 +39,7 @@ edition = "2021"
 publish = false
 
 [dependencies]
-retry = { path = "$ROOT" }
+retry = { package = "retry-attr", path = "$ROOT" }
 tokio = { version = "1", default-features = false, features = ["time"] }
 EOF
 done
@@ -135,7 +135,7 @@ echo
 echo "### Clean build of the facade (default features), dev profile"
 echo
 start=$(now)
-(cd "$ROOT" && CARGO_TARGET_DIR="$CLEAN_TARGET" cargo build --quiet -p retry)
+(cd "$ROOT" && CARGO_TARGET_DIR="$CLEAN_TARGET" cargo build --quiet -p retry-attr)
 end=$(now)
-printf '| build | wall time (s) |\n|---|---:|\n| `cargo build -p retry` from nothing | %s |\n' \
+printf '| build | wall time (s) |\n|---|---:|\n| `cargo build -p retry-attr` from nothing | %s |\n' \
   "$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}')"

@@ -452,6 +452,21 @@
 //! with ready predicates for `retry_if`, `giveup` and `retry_after`; `reqwest-middleware`
 //! adds `RetryMiddleware`, which retries every request of a client. None of it is
 //! compiled without its feature.
+//!
+//! # Installing
+//! The package is `retry-attr` on crates.io; its library is named `retry`, so code writes
+//! `use retry::retry;`:
+//!
+//! ```toml
+//! [dependencies]
+//! retry-attr = "0.1"
+//! ```
+//!
+//! The minimum supported Rust version is 1.95, the toolchain CI builds and tests with.
+//!
+//! # Guides
+//! - [`guides::migration`]: from backon, tokio-retry2, backoff and Python's backoff, key by key.
+//! - [`guides::comparison`]: a feature table against the other retry crates.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -466,3 +481,14 @@ pub mod http;
 #[cfg(all(doctest, feature = "reqwest-middleware"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// Longer guides; each is also a Markdown file in the repository's `docs/` folder, and
+/// every Rust example in them is a doc test.
+pub mod guides {
+    pub mod migration {
+        #![doc = include_str!("../docs/migration.md")]
+    }
+    pub mod comparison {
+        #![doc = include_str!("../docs/comparison.md")]
+    }
+}

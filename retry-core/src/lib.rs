@@ -2,8 +2,9 @@
 //! jitter, a sans-IO decision engine, a shared retry [`Budget`], and blocking and async
 //! retry loops around them.
 //!
-//! Most users depend on the `retry` facade and write `#[retry(...)]`; this crate is what
-//! the attribute expands into, and what call sites use directly:
+//! Most users depend on the facade, package `retry-attr` (library `retry`), and write
+//! `#[retry(...)]`; this crate (package `retry-attr-core`) is what the attribute expands
+//! into, and what call sites use directly:
 //!
 //! ```
 //! use retry_core::{Jitter, Policy};
