@@ -423,7 +423,7 @@ fn check(attr: &TokenStream, items: &[TokenStream]) -> Result<(), TestCaseError>
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_token_streams_never_panic(source in random_attr()) {
