@@ -10,6 +10,7 @@ pub struct Details<'a, T, E> {
     pub(crate) elapsed: Duration,
     pub(crate) wait: Option<Duration>,
     pub(crate) outcome: &'a Result<T, E>,
+    pub(crate) hedge: Option<crate::hedge::Hedging>,
 }
 
 impl<'a, T, E> Details<'a, T, E> {
@@ -37,6 +38,18 @@ impl<'a, T, E> Details<'a, T, E> {
     /// The last attempt's outcome.
     pub fn outcome(&self) -> &'a Result<T, E> {
         self.outcome
+    }
+
+    /// The attempt whose outcome this is, 1-based in start order: [`tries`](Self::tries)
+    /// except in a [hedged](crate::hedge) call, whose attempts may end out of order.
+    pub fn attempt(&self) -> u32 {
+        self.hedge.map_or(self.tries, |h| h.attempt)
+    }
+
+    /// Attempts still running that a [hedged](crate::hedge) call dropped as it returned
+    /// (in `on_success` and `on_giveup`); 0 otherwise.
+    pub fn cancelled(&self) -> u32 {
+        self.hedge.map_or(0, |h| h.cancelled)
     }
 }
 

@@ -71,6 +71,7 @@ mod details;
 pub mod duration;
 mod engine;
 mod future;
+pub mod hedge;
 pub mod hooks;
 mod jitter;
 mod policy;
@@ -88,6 +89,7 @@ pub use engine::{
 };
 #[cfg(feature = "tokio")]
 pub use future::TokioSleeper;
+pub use hedge::Hedged;
 pub use future::{AttemptLimit, DefaultSleeper, RetryFuture, Sleeper, TimeLimited};
 pub use jitter::{Jitter, JitterRng};
 pub use policy::{Policy, Waits};

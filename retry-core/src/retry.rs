@@ -351,7 +351,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
     /// Whether the clock must be read: for `max_time`, a hook or tracing. Decided here,
     /// from the policy and the hook types, for every shell alike.
     #[inline(always)]
-    fn needs_clock(&self) -> bool {
+    pub(crate) fn needs_clock(&self) -> bool {
         self.engine.needs_clock() || H::HOOKED || cfg!(feature = "tracing")
     }
 
@@ -452,7 +452,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
         }
     }
 
-    fn details<'o>(
+    pub(crate) fn details<'o>(
         &self,
         elapsed: Duration,
         wait: Option<Duration>,
@@ -464,6 +464,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
             elapsed,
             wait,
             outcome,
+            hedge: None,
         }
     }
 }
