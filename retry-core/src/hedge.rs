@@ -17,20 +17,21 @@
 //! use retry_core::{hedge::Inline, Policy};
 //! use std::time::Duration;
 //!
-//! # #[cfg(not(feature = "tokio"))] fn main() {}
-//! # #[cfg(feature = "tokio")]
-//! # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
 //! # async fn read_replica(key: &str) -> Result<String, std::io::Error> { Ok(key.to_owned()) }
 //! const READS: Policy = Policy::expo().max_tries(3);
 //!
-//! let key = "user:42";
-//! // At most 3 attempts, a new one 50 ms after the last one started; no allocation.
-//! let value = READS
-//!     .retry_async(|| read_replica(key))
-//!     .hedge_in(Inline::<3>, Duration::from_millis(50))
-//!     .await?;
-//! # assert_eq!(value, "user:42");
-//! # Ok::<(), std::io::Error>(()) }.unwrap()
+//! # #[cfg(feature = "tokio")]
+//! async fn read(key: &str) -> Result<String, std::io::Error> {
+//!     // At most 3 attempts, a new one 50 ms after the last one started; no allocation.
+//!     READS
+//!         .retry_async(|| read_replica(key))
+//!         .hedge_in(Inline::<3>, Duration::from_millis(50))
+//!         .await
+//! }
+//! # #[cfg(not(feature = "tokio"))] fn main() {}
+//! # #[cfg(feature = "tokio")]
+//! # #[tokio::main(flavor = "current_thread", start_paused = true)] async fn main() {
+//! # assert_eq!(read("user:42").await.unwrap(), "user:42");
 //! # }
 //! ```
 //!
@@ -197,8 +198,10 @@ pub trait Slots<A>: sealed::Sealed + Sized {
     fn insert(self: Pin<&mut Self>, attempt: A) -> Result<(), A>;
     /// The first answer of `f` for a running attempt, whose slot is then emptied
     /// (dropping the attempt).
-    fn take_first<R>(self: Pin<&mut Self>, f: &mut impl FnMut(Pin<&mut A>) -> Option<R>)
-        -> Option<R>;
+    fn take_first<R>(
+        self: Pin<&mut Self>,
+        f: &mut impl FnMut(Pin<&mut A>) -> Option<R>,
+    ) -> Option<R>;
     /// Drops every attempt; answers how many there were.
     fn clear(self: Pin<&mut Self>) -> u32;
 }
@@ -251,7 +254,10 @@ impl<A> Slots<A> for End {
         Err(attempt)
     }
     #[inline]
-    fn take_first<R>(self: Pin<&mut Self>, _: &mut impl FnMut(Pin<&mut A>) -> Option<R>) -> Option<R> {
+    fn take_first<R>(
+        self: Pin<&mut Self>,
+        _: &mut impl FnMut(Pin<&mut A>) -> Option<R>,
+    ) -> Option<R> {
         None
     }
     #[inline]
@@ -569,7 +575,15 @@ impl<P: PolicyRef, T, E, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Nop, C, S, H,
             ..
         } = self;
         Hedged::new(
-            Retry::from_parts(engine, hooks, Numbered(attempt), sleeper, timeout, name, start),
+            Retry::from_parts(
+                engine,
+                hooks,
+                Numbered(attempt),
+                sleeper,
+                timeout,
+                name,
+                start,
+            ),
             delay,
         )
     }
@@ -720,12 +734,21 @@ where
                         *this.running = 0;
                         *this.finished = true;
                         this.timer.set(None);
-                        report_end(retry, elapsed, &outcome, number, cancelled, *this.started, stop);
+                        report_end(
+                            retry,
+                            elapsed,
+                            &outcome,
+                            number,
+                            cancelled,
+                            *this.started,
+                            stop,
+                        );
                         return Poll::Ready(outcome);
                     }
                     Next::Start => {
                         if H::HOOKED {
-                            let mut details = retry.details(elapsed, Some(Duration::ZERO), &outcome);
+                            let mut details =
+                                retry.details(elapsed, Some(Duration::ZERO), &outcome);
                             details.hedge = Some(Hedging {
                                 attempt: number,
                                 cancelled: 0,
@@ -795,7 +818,9 @@ where
 
 /// Time since the first attempt started, if anything needs it.
 #[inline]
-fn elapsed<P, T, E, Op, C, S, H, Sl, B, To>(retry: &Retry<P, T, E, Op, C, S, H, Sl, B, To>) -> Duration
+fn elapsed<P, T, E, Op, C, S, H, Sl, B, To>(
+    retry: &Retry<P, T, E, Op, C, S, H, Sl, B, To>,
+) -> Duration
 where
     P: PolicyRef,
     C: Clock,
@@ -917,10 +942,22 @@ mod tests {
 
     #[test]
     fn capacities() {
-        assert_eq!(<<Inline<1> as Capacity>::Slots<u8> as Slots<u8>>::CAPACITY, 1);
-        assert_eq!(<<Inline<7> as Capacity>::Slots<u8> as Slots<u8>>::CAPACITY, 7);
-        assert_eq!(<<Inline<16> as Capacity>::Slots<u8> as Slots<u8>>::CAPACITY, 16);
-        assert_eq!(<<Spill as Capacity>::Slots<u8> as Slots<u8>>::CAPACITY, u32::MAX);
+        assert_eq!(
+            <<Inline<1> as Capacity>::Slots<u8> as Slots<u8>>::CAPACITY,
+            1
+        );
+        assert_eq!(
+            <<Inline<7> as Capacity>::Slots<u8> as Slots<u8>>::CAPACITY,
+            7
+        );
+        assert_eq!(
+            <<Inline<16> as Capacity>::Slots<u8> as Slots<u8>>::CAPACITY,
+            16
+        );
+        assert_eq!(
+            <<Spill as Capacity>::Slots<u8> as Slots<u8>>::CAPACITY,
+            u32::MAX
+        );
         assert_eq!(inline_slots(0), 1);
         assert_eq!(inline_slots(4), 4);
         assert_eq!(inline_slots(100), 16);
@@ -945,7 +982,10 @@ mod tests {
         for n in 0..5 {
             assert_eq!(slots.as_mut().insert(n), Ok(()));
         }
-        assert_eq!(slots.as_mut().take_first(&mut |x| (*x == 3).then_some(())), Some(()));
+        assert_eq!(
+            slots.as_mut().take_first(&mut |x| (*x == 3).then_some(())),
+            Some(())
+        );
         assert_eq!(slots.as_mut().insert(9), Ok(()));
         assert_eq!(slots.rest.slots.len(), 4, "a free heap slot is reused");
         assert_eq!(slots.as_mut().clear(), 5);
@@ -960,8 +1000,14 @@ mod tests {
         let mut engine = Engine::new(&policy);
         let start_now = Decision::Retry(Duration::ZERO);
         assert_eq!(engine.hedge(1, Duration::ZERO), start_now);
-        assert_eq!(engine.hedge(3, Duration::from_secs(5)), Decision::Return(Stop::Tries));
-        assert_eq!(engine.hedge(2, Duration::from_secs(1)), Decision::Return(Stop::Deadline));
+        assert_eq!(
+            engine.hedge(3, Duration::from_secs(5)),
+            Decision::Return(Stop::Tries)
+        );
+        assert_eq!(
+            engine.hedge(2, Duration::from_secs(1)),
+            Decision::Return(Stop::Deadline)
+        );
         // A hedge is not an attempt reported: the count is the caller's.
         assert_eq!(engine.tries(), 0);
 
@@ -969,7 +1015,10 @@ mod tests {
         let mut engine = Engine::new(&policy).budget(&budget);
         // 2 tokens: a hedge is allowed above 1, and takes one.
         assert_eq!(engine.hedge(1, Duration::ZERO), start_now);
-        assert_eq!(engine.hedge(2, Duration::ZERO), Decision::Return(Stop::Budget));
+        assert_eq!(
+            engine.hedge(2, Duration::ZERO),
+            Decision::Return(Stop::Budget)
+        );
         assert_eq!(budget.tokens(), 1.0);
     }
 }

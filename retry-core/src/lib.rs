@@ -89,8 +89,8 @@ pub use engine::{
 };
 #[cfg(feature = "tokio")]
 pub use future::TokioSleeper;
-pub use hedge::Hedged;
 pub use future::{AttemptLimit, DefaultSleeper, RetryFuture, Sleeper, TimeLimited};
+pub use hedge::Hedged;
 pub use jitter::{Jitter, JitterRng};
 pub use policy::{Policy, Waits};
 pub use retry::{Retry, Step, Timed};

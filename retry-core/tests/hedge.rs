@@ -17,6 +17,9 @@ use tokio::time::{sleep, Instant};
 mod alloc_counter;
 #[path = "../../tests/support/block_on.rs"]
 mod block_on;
+#[cfg(feature = "tracing")]
+#[path = "../../tests/support/tracing_recorder.rs"]
+mod tracing_recorder;
 
 /// What the attempts of one call did: when each started (from the call's start), and
 /// which ended, which were dropped while still running, and when.
@@ -448,9 +451,8 @@ fn inline_slots_allocate_nothing_spill_only_when_it_hedges() {
     assert_eq!(out, Ok(7));
     assert_eq!(inline, 0, "Inline::<3> allocated");
 
-    let (out, spill) = allocations(|| {
-        block_on(policy.retry_async(op()).sleep(instant).hedge(ms(50)))
-    });
+    let (out, spill) =
+        allocations(|| block_on(policy.retry_async(op()).sleep(instant).hedge(ms(50))));
     assert_eq!(out, Ok(7));
     assert_eq!(spill, 2, "Spill: the Vec and one boxed slot");
 
@@ -558,4 +560,73 @@ async fn loopback_server_counts_the_hedged_requests() {
     assert!(closed_after < Duration::from_secs(4), "{closed_after:?}");
     assert_eq!(requests.load(Ordering::SeqCst), 2);
     server.abort();
+}
+
+/// With feature `tracing`: an INFO event per hedge, and one naming the winner and the
+/// cancelled attempts; a WARN event for a permanent error, with the cancelled count.
+#[cfg(feature = "tracing")]
+mod events {
+    use super::*;
+    use tracing::Level;
+
+    fn paused_runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn hedges_and_the_winner_are_reported() {
+        let events = super::tracing_recorder::with_recorder(|| {
+            paused_runtime().block_on(async {
+                let log = Log::new();
+                let policy = Policy::expo().max_tries(3);
+                let result = policy
+                    .retry_async(|| {
+                        let took = if log.count() == 0 { 200 } else { 10 };
+                        log.attempt(ms(took), Ok::<u32, ()>(1))
+                    })
+                    .name("app::read")
+                    .hedge(ms(50))
+                    .await;
+                assert_eq!(result, Ok(1));
+            })
+        });
+        let levels: Vec<_> = events.iter().map(|(l, _)| *l).collect();
+        assert_eq!(levels, [Level::INFO, Level::INFO], "{events:?}");
+        assert!(events[0].1.contains("hedging"), "{events:?}");
+        assert!(events[0].1.contains("attempt=2"), "{events:?}");
+        assert!(events[0].1.contains("elapsed=50ms"), "{events:?}");
+        let won = &events[1].1;
+        assert!(won.contains("name=app::read"), "{won}");
+        assert!(won.contains("hedged call succeeded"), "{won}");
+        assert!(won.contains("attempt=2"), "{won}");
+        assert!(won.contains("cancelled=1"), "{won}");
+        assert!(won.contains("elapsed=60ms"), "{won}");
+    }
+
+    #[test]
+    fn a_permanent_error_is_a_warning_with_the_cancelled_count() {
+        let events = super::tracing_recorder::with_recorder(|| {
+            paused_runtime().block_on(async {
+                let log = Log::new();
+                let policy = Policy::expo().max_tries(3);
+                let result = policy
+                    .retry_async(|| match log.count() {
+                        0 => log.attempt(ms(200), Err::<(), u16>(503)),
+                        _ => log.attempt(ms(10), Err(404)),
+                    })
+                    .giveup(|code: &u16| *code == 404)
+                    .hedge(ms(50))
+                    .await;
+                assert_eq!(result, Err(404));
+            })
+        });
+        let last = events.last().unwrap();
+        assert_eq!(last.0, Level::WARN, "{events:?}");
+        assert!(last.1.contains("cancelled=1"), "{events:?}");
+        assert!(last.1.contains("reason=Predicate"), "{events:?}");
+    }
 }
