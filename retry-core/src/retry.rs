@@ -22,7 +22,8 @@ pub enum Step {
     Sleep(Duration),
 }
 
-/// One retried call: build it with [`Policy::retry`] or [`Policy::retry_async`], set
+/// One retried call: build it with [`Policy::retry`](crate::Policy::retry) or
+/// [`Policy::retry_async`](crate::Policy::retry_async), set
 /// predicates and hooks, then run it with [`call`](Self::call) or `.await`.
 ///
 /// ```
@@ -373,7 +374,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
     /// and try again. Runs the predicates, the hooks and the engine, in SPEC order.
     ///
     /// An accepted success that nothing needs to hear of (no hook, no budget) returns
-    /// here, inline; everything else goes to the out-of-line [`after_slow`](Self::after_slow).
+    /// here, inline; everything else goes to the out-of-line `after_slow`.
     #[inline(always)]
     pub fn after(&mut self, outcome: &Result<T, E>) -> Step {
         if self.settled(outcome) {

@@ -69,13 +69,7 @@ impl Server {
     fn new() -> Server {
         let mut rng = SplitMix(SEED);
         let mut first: Vec<Duration> = (0..CALLS as u64)
-            .map(|i| {
-                if i % ONE_IN == 0 {
-                    SLOW
-                } else {
-                    rng.fast()
-                }
-            })
+            .map(|i| if i % ONE_IN == 0 { SLOW } else { rng.fast() })
             .collect();
         // Fisher–Yates with the same generator: the slow ones anywhere, still exactly 1 in 20.
         for i in (1..first.len()).rev() {
