@@ -48,6 +48,8 @@
 //! [`Details::attempt`] is the number of the attempt whose outcome a hook sees (1-based,
 //! in the order attempts started) and [`Details::cancelled`] how many attempts were still
 //! running and were dropped when the call returned (in `on_success` and `on_giveup`).
+//! [`Details::tries`] counts the attempts that have ended, so as the call returns the
+//! attempts started are `tries() + cancelled()`.
 //! `on_backoff` runs when a failure starts the next attempt at once (its wait is zero).
 //! With feature `tracing`: an INFO event for each hedge (`"attempt still running;
 //! hedging"`), the INFO event of each retried failure, an INFO event naming the winner
@@ -102,6 +104,7 @@
 //!
 //! [`Details::attempt`]: crate::Details::attempt
 //! [`Details::cancelled`]: crate::Details::cancelled
+//! [`Details::tries`]: crate::Details::tries
 
 #![allow(clippy::type_complexity)]
 
