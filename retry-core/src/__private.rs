@@ -2,9 +2,9 @@
 //! any release.
 //!
 //! Everything the expansion does with the function's return type `R` goes through
-//! [`IsResult`], spanned at the user's return type: when `R` is not a `Result`, that one
+//! `IsResult`, spanned at the user's return type: when `R` is not a `Result`, that one
 //! unmet bound is the only error. Every predicate and hook goes through a function of
-//! [`check`] that returns an `impl Fn..` of the right shape whatever it was given: a
+//! `check` that returns an `impl Fn..` of the right shape whatever it was given: a
 //! value of the wrong type is one error at the user's token, never a follow-up error
 //! about the builder.
 
@@ -161,7 +161,7 @@ where
 /// The values of the keys, each checked against the function's return type `R`: one
 /// function per key, named as the key, whose bounds are the only place a value of the
 /// wrong type is reported (at the value). What the builder then gets is chosen by
-/// method resolution ([`Checked::value`]): the value itself when it has the right type,
+/// method resolution (`Checked::value`): the value itself when it has the right type,
 /// else a stand-in of the right type, so that the builder reports nothing more.
 pub mod check {
     use core::marker::PhantomData;
@@ -171,8 +171,8 @@ pub mod check {
     use crate::{Details, Timeout};
 
     /// A checked value, and which shape `K` it was checked for. `Checked(f).value()`
-    /// finds [`Passes::value`] on `Checked` itself when `f` has the shape, else
-    /// [`StandIn::value`] on `&Checked`.
+    /// finds `Passes::value` on `Checked` itself when `f` has the shape, else
+    /// `StandIn::value` on `&Checked`.
     pub struct Checked<F, K>(F, PhantomData<fn() -> K>);
 
     /// The shape `Fn(&A) -> bool`.

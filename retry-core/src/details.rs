@@ -14,6 +14,7 @@ pub struct Details<'a, T, E> {
     pub(crate) stop: Option<Stop>,
     pub(crate) attempt: Duration,
     pub(crate) outcome: &'a Result<T, E>,
+    pub(crate) hedge: Option<crate::hedge::Hedging>,
 }
 
 impl<'a, T, E> Details<'a, T, E> {
@@ -46,7 +47,8 @@ impl<'a, T, E> Details<'a, T, E> {
 
     /// How long the last attempt itself took: from when it was due to start (the call's
     /// start, or the end of the wait before it) to when it ended. Zero when nothing
-    /// reads the clock; never more than [`elapsed`](Self::elapsed).
+    /// reads the clock, and in a hedged call (where attempts overlap); never more than
+    /// [`elapsed`](Self::elapsed).
     pub fn attempt_duration(&self) -> Duration {
         self.attempt
     }
@@ -54,6 +56,18 @@ impl<'a, T, E> Details<'a, T, E> {
     /// The last attempt's outcome.
     pub fn outcome(&self) -> &'a Result<T, E> {
         self.outcome
+    }
+
+    /// The attempt whose outcome this is, 1-based in start order: [`tries`](Self::tries)
+    /// except in a [hedged](crate::hedge) call, whose attempts may end out of order.
+    pub fn attempt(&self) -> u32 {
+        self.hedge.map_or(self.tries, |h| h.attempt)
+    }
+
+    /// Attempts still running that a [hedged](crate::hedge) call dropped as it returned
+    /// (in `on_success` and `on_giveup`); 0 otherwise.
+    pub fn cancelled(&self) -> u32 {
+        self.hedge.map_or(0, |h| h.cancelled)
     }
 }
 

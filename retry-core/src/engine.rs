@@ -238,7 +238,7 @@ pub struct Engine<P, S = Builtin, B = NoBudget> {
     tries: u32,
     jitter: JitterState,
     steps: S,
-    budget: B,
+    pub(crate) budget: B,
 }
 
 impl<'p> Engine<&'p Policy> {

@@ -92,6 +92,7 @@ pub mod engine;
 #[cfg(feature = "tracing")]
 mod events;
 pub mod future;
+pub mod hedge;
 pub mod hooks;
 pub mod jitter;
 pub mod policy;
@@ -104,6 +105,7 @@ pub use budget::Budget;
 pub use config::ConfigError;
 pub use details::Details;
 pub use engine::Stop;
+pub use hedge::Hedged;
 pub use jitter::Jitter;
 pub use policy::Policy;
 pub use retry::Retry;

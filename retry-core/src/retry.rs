@@ -394,7 +394,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
     /// Whether the clock must be read: for `max_time`, a hook or tracing. Decided here,
     /// from the policy and the hook types, for every shell alike.
     #[inline(always)]
-    fn needs_clock(&self) -> bool {
+    pub(crate) fn needs_clock(&self) -> bool {
         self.engine.needs_clock() || H::HOOKED || cfg!(feature = "tracing")
     }
 
@@ -508,7 +508,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
         }
     }
 
-    fn details<'o>(
+    pub(crate) fn details<'o>(
         &self,
         elapsed: Duration,
         attempt: Duration,
@@ -524,6 +524,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
             stop,
             attempt,
             outcome,
+            hedge: None,
         }
     }
 }

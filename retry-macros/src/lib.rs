@@ -1,7 +1,8 @@
-//! The `#[retry]` attribute. Use it through the `retry` crate, which documents every key.
+//! The `#[retry]` attribute. Use it through the `retry-attr` package (library `retry`),
+//! which documents every key.
 //!
-//! Three stages: [`args`] parses the attribute keeping every token, [`validate`] applies
-//! every rule to it and to the function that [`signature`] takes apart, [`expand`]
+//! Three stages: `args` parses the attribute keeping every token, `validate` applies
+//! every rule to it and to the function that `signature` takes apart, `expand`
 //! writes a short loop around `retry-core`.
 #![forbid(unsafe_code)]
 
