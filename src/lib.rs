@@ -68,6 +68,7 @@
 //! | `on_backoff` / `on_giveup` / `on_success` | `Fn(&Details<'_, T, E>)` | hooks |
 //! | `budget = EXPR` | `&'static Budget` | retry only while the shared token bucket allows |
 //! | `timeout = "5s"` | duration | async only: cut an attempt off; it fails with `E::from(Timeout)` |
+//! | `hedge = "50ms"` | duration | async only: while an attempt still runs after this, start another beside it (idempotent calls only) |
 //! | `timeout_error = F` | `Fn(Timeout) -> E` | the error of a cut-off attempt, for foreign `E` |
 //! | `sleep = F` | `Fn(Duration) -> impl Future` | async only: another runtime's sleep |
 //! | `policy = EXPR` | [`Policy`] | wait, jitter and limits in one reusable value |
@@ -342,6 +343,36 @@
 //!     assert!(start.elapsed() >= Duration::from_millis(110));
 //!     assert_eq!(slow_io().await.unwrap_err().kind(), std::io::ErrorKind::TimedOut);
 //!     assert!(elsewhere().await.is_err());
+//! }
+//! ```
+//!
+//! ### `hedge`: cut tail latency (async, idempotent calls only)
+//! While an attempt still runs after the hedge delay, another starts beside it (and the
+//! next at once after a retryable failure), at most `max_tries` in all; the first
+//! accepted `Ok` wins and the others are dropped. **Only hedge calls that are safe to
+//! make twice** (reads, idempotent writes): a hedged request may well reach the server
+//! more than once. Each attempt beyond the first draws on a `budget`. With a literal
+//! `max_tries` the attempts live inside the function's future (no allocation); with an
+//! expression limit, each extra attempt's slot is allocated once per call.
+//! ```
+//! use retry::retry;
+//! use std::time::Duration;
+//!
+//! #[retry(hedge = "20ms", max_tries = 3, attempt = n)]
+//! async fn lookup(key: &str) -> Result<String, String> {
+//!     // The first replica is slow today; the hedge to the second answers first.
+//!     let took = if n == 1 { 500 } else { 5 };
+//!     tokio::time::sleep(Duration::from_millis(took)).await;
+//!     Ok(format!("{key} from replica {n}"))
+//! }
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() {
+//!     let start = std::time::Instant::now();
+//!     assert_eq!(lookup("k").await.unwrap(), "k from replica 2");
+//!     assert!(start.elapsed() < Duration::from_millis(400));
+//!     // Without the attribute (the same runtime):
+//!     // Policy::expo().max_tries(3).retry_async(..).hedge(Duration::from_millis(20)).await
 //! }
 //! ```
 //!

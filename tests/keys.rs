@@ -771,3 +771,57 @@ async fn max_time_without_max_tries_is_the_limit() {
     let (_, tries, sleeps) = sync_run(spec_deadline_example_sync);
     assert_eq!((tries, sleeps), (4, secs(&[10, 10, 5])));
 }
+
+// ---------------- hedge ----------------
+
+/// Attempt 1 takes 200 ms, later ones 10 ms: with `hedge = "50ms"` the second attempt
+/// starts at 50 ms and wins at 60 ms; the first is dropped.
+#[retry(hedge = "50ms", max_tries = 3, attempt = n)]
+async fn hedged(started: &Cell<u32>, dropped: &Cell<u32>) -> Result<u32, Error> {
+    started.set(started.get() + 1);
+    struct Guard<'a>(&'a Cell<u32>);
+    impl Drop for Guard<'_> {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() + 1);
+        }
+    }
+    let _guard = Guard(dropped);
+    let took = if n == 1 { 200 } else { 10 };
+    tokio::time::sleep(Duration::from_millis(took)).await;
+    Ok(n)
+}
+
+#[tokio::test(start_paused = true)]
+async fn hedge_starts_a_second_attempt_and_the_first_ok_wins() {
+    let (started, dropped) = (Cell::new(0), Cell::new(0));
+    let start = tokio::time::Instant::now();
+    assert_eq!(hedged(&started, &dropped).await, Ok(2));
+    assert_eq!(start.elapsed(), Duration::from_millis(60));
+    assert_eq!(started.get(), 2);
+    // Both attempts' futures are gone: the winner finished, the slow one was dropped.
+    assert_eq!(dropped.get(), 2);
+}
+
+/// A hedged fn with an owned argument and an expression limit (slots on the heap).
+#[retry(hedge = Duration::from_millis(20), max_tries = limit, retry_if = |e: &Error| *e != Error::Fatal)]
+async fn hedged_owned(name: String, limit: u32, calls: &Cell<u32>) -> Result<String, Error> {
+    calls.set(calls.get() + 1);
+    if calls.get() < 3 {
+        Err(Error::Busy(calls.get()))
+    } else {
+        Ok(format!("{name} {}", calls.get()))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn hedge_starts_the_next_attempt_at_once_after_a_failure() {
+    let calls = Cell::new(0);
+    let start = tokio::time::Instant::now();
+    assert_eq!(
+        hedged_owned("db".to_string(), 5, &calls).await,
+        Ok("db 3".to_string())
+    );
+    // Failures start the next attempt at once: no schedule wait.
+    assert_eq!(start.elapsed(), Duration::ZERO);
+    assert_eq!(calls.get(), 3);
+}

@@ -17,7 +17,7 @@ pub use crate::engine::{Const, ConstPolicy, PolicyRef};
 pub use crate::future::{DefaultSleeper, Sleeper, TimeLimited};
 pub use crate::hooks::Nop;
 pub use crate::retry::{Retry, Step};
-pub use crate::{Jitter, Policy, Timeout};
+pub use crate::{hedge, Jitter, Policy, Timeout};
 
 /// The return type of a retried function.
 #[diagnostic::on_unimplemented(

@@ -79,6 +79,7 @@ keys! {
     Budget = budget,
     Timeout = timeout,
     TimeoutError = timeout_error,
+    Hedge = hedge,
     Sleep = sleep,
     Policy = policy,
     Attempt = attempt,;
@@ -173,6 +174,7 @@ pub enum Value {
     Budget(Expr),
     Timeout(DurationArg),
     TimeoutError(Expr),
+    Hedge(DurationArg),
     Sleep(Expr),
     Policy(Expr),
     Attempt(Ident),
@@ -346,12 +348,13 @@ fn parse_arg(key: Key, input: ParseStream) -> syn::Result<Arg> {
             expect_eq(input, key, span)?;
             Value::MaxTries(parse_max_tries(input)?)
         }
-        Key::MaxTime | Key::MaxDelay | Key::Timeout => {
+        Key::MaxTime | Key::MaxDelay | Key::Timeout | Key::Hedge => {
             expect_eq(input, key, span)?;
             let duration = parse_duration(input)?;
             match key {
                 Key::MaxTime => Value::MaxTime(duration),
                 Key::MaxDelay => Value::MaxDelay(duration),
+                Key::Hedge => Value::Hedge(duration),
                 _ => Value::Timeout(duration),
             }
         }

@@ -312,6 +312,51 @@ pub fn expand(retried: Retried) -> TokenStream {
             #policy_setup
             #sync_call
         }
+    } else if let Some(delay) = &config.hedge {
+        // Hedged: the runtime runs the attempts side by side in the fn's own future; each
+        // attempt is a fresh `async` block told its number.
+        let delay = duration(&private, delay);
+        let sleeper = sleeper(&private, &config);
+        let capacity = match (&config.policy, &config.limit) {
+            (None, Some(Limit::MaxTries(MaxTries::Literal(n, _)))) => {
+                quote!(#private::hedge::Inline::<{ #private::hedge::inline_slots(#n) }>)
+            }
+            (None, None) => quote!(#private::hedge::Inline::<{ #private::hedge::inline_slots(
+                #private::Policy::DEFAULT_MAX_TRIES
+            ) }>),
+            _ => quote!(#private::hedge::Spill),
+        };
+        let timeout = config.timeout.as_ref().map(|(key_span, limit)| {
+            let limit = duration(&private, limit);
+            let make_error = match &config.timeout_error {
+                Some(e) => {
+                    let check = respan(quote!(#private::check::timeout_error), e.span());
+                    quote_spanned!(e.span()=> #check::<#as_r, _>(#e))
+                }
+                None => {
+                    let check = respan(quote!(#private::check::timeout), *key_span);
+                    quote_spanned!(*key_span=> #check())
+                }
+            };
+            quote!(.timeout_error(#limit, #make_error))
+        });
+        let number = Ident::new("__number", Span::mixed_site());
+        quote! {
+            #(#checks)*
+            #policy_setup
+            #builder
+                .sleep(#sleeper)
+                #timeout
+                .hedge_attempts(#capacity, #delay, |#attempt_no: u32| {
+                    #(#before)*
+                    let #number = #private::clone_arg(&#attempt_no);
+                    #glue::attempt_async::<#as_r, _>(async {
+                        let #attempt_no: u32 = #number.take();
+                        #attempt_body
+                    })
+                })
+                .await
+        }
     } else {
         let attempt = quote!(#glue::attempt_async::<#as_r, _>(async { #attempt_body }));
         let attempt = if before.is_empty() {

@@ -44,6 +44,8 @@ pub struct Config {
     /// `timeout`: the key's span (where a missing `From<Timeout>` is reported) and the limit.
     pub timeout: Option<(Span, DurationArg)>,
     pub timeout_error: Option<Expr>,
+    /// `hedge`: the delay after which a still-running attempt gets company.
+    pub hedge: Option<DurationArg>,
     pub sleep: Option<Expr>,
     pub policy: Option<Expr>,
     pub krate: Option<(Path, Span)>,
@@ -77,7 +79,7 @@ fn role(key: Key) -> Role {
         | Key::OnBackoff
         | Key::OnGiveup
         | Key::OnSuccess => Role::Check,
-        Key::Timeout | Key::TimeoutError | Key::Sleep => Role::AsyncOnly,
+        Key::Timeout | Key::TimeoutError | Key::Sleep | Key::Hedge => Role::AsyncOnly,
         Key::Budget | Key::Policy | Key::Crate | Key::Attempt => Role::Other,
     }
 }
@@ -147,7 +149,11 @@ pub fn validate(args: Args, function: Function) -> syn::Result<Retried> {
         if !is_async && role == Role::AsyncOnly {
             error(
                 span,
-                format!("`{name}` applies to async functions only; a blocking function sleeps with `std::thread::sleep` and cannot cut an attempt short"),
+                if key == Key::Hedge {
+                    "`hedge` applies to async functions only: a blocking function runs one attempt at a time on its thread, so it cannot start another while one still runs".to_string()
+                } else {
+                    format!("`{name}` applies to async functions only; a blocking function sleeps with `std::thread::sleep` and cannot cut an attempt short")
+                },
             );
             continue;
         }
@@ -195,10 +201,21 @@ pub fn validate(args: Args, function: Function) -> syn::Result<Retried> {
             Value::Budget(e) => config.budget = Some(e),
             Value::Timeout(d) => config.timeout = Some((span, d)),
             Value::TimeoutError(e) => config.timeout_error = Some(e),
+            Value::Hedge(d) => config.hedge = Some(d),
             Value::Sleep(e) => config.sleep = Some(e),
             Value::Policy(e) => config.policy = Some(e),
             Value::Crate(path, span) => config.krate = Some((path, span)),
             Value::Attempt(name) => config.attempt = Some(name),
+        }
+    }
+
+    // Hedged attempts run at the same time: none can have the one `&mut` borrow.
+    if config.hedge.is_some() {
+        for (span, name) in mut_borrowed_arguments(&function.sig) {
+            error(
+                span,
+                format!("`hedge` runs attempts at the same time, so they cannot share the `&mut` borrow `{name}`: take `{name}` by value or by shared reference (`&`), or drop `hedge` (only idempotent calls should be hedged anyway)"),
+            );
         }
     }
 
@@ -219,6 +236,46 @@ pub fn validate(args: Args, function: Function) -> syn::Result<Retried> {
             Err(first)
         }
     }
+}
+
+/// The arguments that hold a `&mut` borrow (`&mut self`, `&mut T`, `Pin<&mut T>`,
+/// `Option<&mut T>`), with their spans and names.
+fn mut_borrowed_arguments(sig: &syn::Signature) -> Vec<(Span, String)> {
+    use syn::spanned::Spanned;
+    fn holds_mut(ty: &syn::Type) -> bool {
+        match ty {
+            syn::Type::Reference(r) => r.mutability.is_some() || holds_mut(&r.elem),
+            syn::Type::Paren(p) => holds_mut(&p.elem),
+            syn::Type::Group(g) => holds_mut(&g.elem),
+            syn::Type::Tuple(t) => t.elems.iter().any(holds_mut),
+            syn::Type::Path(p) => p.path.segments.iter().any(|s| match &s.arguments {
+                syn::PathArguments::AngleBracketed(args) => args.args.iter().any(|a| {
+                    matches!(a, syn::GenericArgument::Type(t) if holds_mut(t))
+                }),
+                _ => false,
+            }),
+            _ => false,
+        }
+    }
+    sig.inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Receiver(r) if r.mutability.is_some() && r.reference.is_some() => {
+                Some((r.span(), "self".to_string()))
+            }
+            syn::FnArg::Receiver(r) if r.colon_token.is_some() && holds_mut(&r.ty) => {
+                Some((r.span(), "self".to_string()))
+            }
+            syn::FnArg::Typed(arg) if holds_mut(&arg.ty) => {
+                let name = match &*arg.pat {
+                    syn::Pat::Ident(p) => p.ident.to_string(),
+                    _ => "this argument".to_string(),
+                };
+                Some((arg.span(), name))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The name under which the crate being compiled depends on the facade, when its
