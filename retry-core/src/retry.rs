@@ -368,6 +368,18 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
         self.map_hooks(|h| h.describe(crate::hooks::ByDebug))
     }
 
+    /// How events show errors, picked by `pick` from a stand-in for the error type
+    /// (what the `#[retry]` expansion does: see `__private::describe`).
+    #[doc(hidden)]
+    #[inline]
+    pub fn describe_errors_with<D2: crate::hooks::Describe<E>>(
+        self,
+        pick: impl FnOnce(crate::__private::describe::Probe<E>) -> D2,
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D2>, Sl, B, To> {
+        let describe = pick(crate::__private::describe::Probe::new());
+        self.map_hooks(|h| h.describe(describe))
+    }
+
     /// How events show errors (what the `#[retry]` expansion picks for the error type).
     #[doc(hidden)]
     #[inline]

@@ -336,8 +336,8 @@ async fn zero_delay_starts_every_attempt_at_once() {
 #[tokio::test(start_paused = true)]
 async fn numbered_attempts_ask_another_replica_each_time() {
     use retry_core::clock::AsyncClock;
-    use retry_core::hooks::Nop;
     use retry_core::future::DefaultSleeper;
+    use retry_core::hooks::Nop;
     use retry_core::Retry;
 
     let policy = Policy::expo().max_tries(3);
@@ -363,8 +363,8 @@ async fn numbered_attempts_ask_another_replica_each_time() {
 mod expansion_shape {
     use super::*;
     use retry_core::__private;
-    use retry_core::hedge::inline_slots;
     use retry_core::engine::{Const, ConstPolicy};
+    use retry_core::hedge::inline_slots;
 
     pub struct Client {
         pub calls: AtomicU32,

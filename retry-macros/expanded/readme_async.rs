@@ -19,6 +19,13 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
                 _,
             >(fatal_code)
                 .value()
+        })
+        .describe_errors_with(|__probe| {
+            #[allow(unused_imports)]
+            use ::retry::__private::describe::{
+                ViaDebug as _, ViaDisplay as _, ViaNothing as _,
+            };
+            (&&&__probe).describer()
         });
     __retry.start();
     loop {

@@ -29,6 +29,13 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
             _,
         >(::retry::__private::Const::<__RetryPolicy>::new())
             .name(::core::concat!(::core::module_path!(), "::", "read_config"))
+            .describe_errors_with(|__probe| {
+                #[allow(unused_imports)]
+                use ::retry::__private::describe::{
+                    ViaDebug as _, ViaDisplay as _, ViaNothing as _,
+                };
+                (&&&__probe).describer()
+            })
             .run(
                 ::retry::__private::attempts::<
                     std::io::Result<String>,

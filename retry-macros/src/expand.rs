@@ -279,6 +279,16 @@ pub fn expand(retried: Retried) -> TokenStream {
         let method = Ident::new(Key::Budget.name(), budget.span());
         builder.extend(quote!(.#method(#budget)));
     }
+    // Events show the error by its `Display`, else `Debug`, else not at all: the
+    // expansion knows the concrete type, so method resolution picks.
+    let probe = Ident::new("__probe", Span::mixed_site());
+    builder.extend(quote! {
+        .describe_errors_with(|#probe| {
+            #[allow(unused_imports)]
+            use #private::describe::{ViaDebug as _, ViaDisplay as _, ViaNothing as _};
+            (&&&#probe).describer()
+        })
+    });
 
     let attempt_binding = config
         .attempt

@@ -249,9 +249,10 @@ fn mut_borrowed_arguments(sig: &syn::Signature) -> Vec<(Span, String)> {
             syn::Type::Group(g) => holds_mut(&g.elem),
             syn::Type::Tuple(t) => t.elems.iter().any(holds_mut),
             syn::Type::Path(p) => p.path.segments.iter().any(|s| match &s.arguments {
-                syn::PathArguments::AngleBracketed(args) => args.args.iter().any(|a| {
-                    matches!(a, syn::GenericArgument::Type(t) if holds_mut(t))
-                }),
+                syn::PathArguments::AngleBracketed(args) => args
+                    .args
+                    .iter()
+                    .any(|a| matches!(a, syn::GenericArgument::Type(t) if holds_mut(t))),
                 _ => false,
             }),
             _ => false,

@@ -23,7 +23,7 @@ impl Visit for Fields {
 
 impl<S: Subscriber> Layer<S> for Recorder {
     fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
-        let mut fields = Fields(String::new());
+        let mut fields = Fields(format!("target={} ", event.metadata().target()));
         event.record(&mut fields);
         let line = fields.0.trim_end().to_string();
         self.0
