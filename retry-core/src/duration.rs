@@ -81,6 +81,18 @@ pub enum DurationError {
         /// The unit as written.
         unit: String,
     },
+    /// A unit spelled out, e.g. `"30 seconds"`: the message says how to write it.
+    #[error("unknown unit `{unit}` in {input:?}; expected ns, us, ms, s, m, h, d (write `{number}{short}`)")]
+    UnitInWords {
+        /// The literal as given.
+        input: String,
+        /// The unit as written.
+        unit: String,
+        /// The number before it.
+        number: String,
+        /// The unit's short form.
+        short: &'static str,
+    },
     /// Digits and dots that are not a number, e.g. `"1.2.3s"`.
     #[error("`{number}` is not a number in {input:?}")]
     BadNumber {
@@ -113,11 +125,26 @@ impl DurationError {
             | DurationError::MissingNumber { input, .. }
             | DurationError::MissingUnit { input, .. }
             | DurationError::UnknownUnit { input, .. }
+            | DurationError::UnitInWords { input, .. }
             | DurationError::BadNumber { input, .. }
             | DurationError::TooPrecise { input, .. }
             | DurationError::TooLong { input } => input,
         }
     }
+}
+
+/// The short form of a unit written as a word (`seconds` -> `s`).
+fn short_unit(word: &str) -> Option<&'static str> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "nanosecond" | "nanoseconds" | "nanos" => "ns",
+        "microsecond" | "microseconds" | "micros" => "us",
+        "millisecond" | "milliseconds" | "millis" | "msec" | "msecs" => "ms",
+        "second" | "seconds" => "s",
+        "minute" | "minutes" | "min" | "mins" => "m",
+        "hour" | "hours" | "hr" | "hrs" => "h",
+        "day" | "days" => "d",
+        _ => return None,
+    })
 }
 
 /// Parses a duration literal such as `"250ms"`, `"1m30s"` or `"1.5s"`: see the
@@ -158,9 +185,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
             _ => match UNITS.iter().find(|(name, _)| *name == unit) {
                 Some((_, nanos)) => *nanos,
                 None => {
-                    return Err(DurationError::UnknownUnit {
-                        input: input(),
-                        unit: unit.to_owned(),
+                    return Err(match short_unit(unit) {
+                        Some(short) => DurationError::UnitInWords {
+                            input: input(),
+                            unit: unit.to_owned(),
+                            number: number.to_owned(),
+                            short,
+                        },
+                        None => DurationError::UnknownUnit {
+                            input: input(),
+                            unit: unit.to_owned(),
+                        },
                     })
                 }
             },
@@ -347,6 +382,18 @@ mod tests {
         assert_eq!(
             err("1.0000000001s"),
             "`1.0000000001s` is finer than a nanosecond in \"1.0000000001s\""
+        );
+    }
+
+    #[test]
+    fn units_in_words_say_how_to_write_them() {
+        assert_eq!(
+            parse_duration("30 seconds").unwrap_err().to_string(),
+            "unknown unit `seconds` in \"30 seconds\"; expected ns, us, ms, s, m, h, d (write `30s`)"
+        );
+        assert_eq!(
+            parse_duration("5 parsecs").unwrap_err().to_string(),
+            "unknown unit `parsecs` in \"5 parsecs\"; expected ns, us, ms, s, m, h, d"
         );
     }
 

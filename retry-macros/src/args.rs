@@ -598,9 +598,8 @@ pub fn parse_duration(input: ParseStream) -> syn::Result<DurationArg> {
     let expr: Expr = input.parse()?;
     match &expr {
         Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => {
-            let (secs, nanos) = parse_duration_str(&s.value()).map_err(|why| {
-                syn::Error::new(s.span(), format!("invalid duration {:?}: {why}", s.value()))
-            })?;
+            let (secs, nanos) = parse_duration_str(&s.value())
+                .map_err(|why| syn::Error::new(s.span(), format!("invalid duration: {why}")))?;
             Ok(DurationArg::Literal { secs, nanos, span: s.span() })
         }
         Expr::Lit(syn::ExprLit { lit: Lit::Int(i), .. }) => {
@@ -618,100 +617,13 @@ pub fn parse_duration(input: ParseStream) -> syn::Result<DurationArg> {
     }
 }
 
-/// `"250ms"`, `"50s"`, `"2m"`, `"1h"`, `"1m30s"`, `"1.5s"`, `"100us"`, `"10ns"` as
-/// seconds and nanoseconds.
+/// A duration literal as seconds and nanoseconds: the runtime's own parser
+/// (`retry_core::duration`), so that the attribute and a policy read from
+/// configuration accept exactly the same literals with the same messages.
 pub fn parse_duration_str(text: &str) -> Result<(u64, u32), String> {
-    const UNITS: &[(&str, u128)] = &[
-        ("ns", 1),
-        ("us", 1_000),
-        ("µs", 1_000),
-        ("ms", 1_000_000),
-        ("s", 1_000_000_000),
-        ("m", 60_000_000_000),
-        ("h", 3_600_000_000_000),
-        ("d", 86_400_000_000_000),
-    ];
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("it is empty; write e.g. \"250ms\", \"5s\", \"1m30s\"".into());
-    }
-    let mut rest = text;
-    let mut total: u128 = 0;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("`{rest}` has no unit; add one of ns, us, ms, s, m, h, d"))?;
-        if number_len == 0 {
-            return Err(format!("expected a number at `{rest}`"));
-        }
-        let (number, tail) = rest.split_at(number_len);
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(tail.len());
-        let (unit, tail) = tail.split_at(unit_len);
-        let unit = unit.trim();
-        let (_, nanos_per_unit) =
-            UNITS
-                .iter()
-                .find(|(name, _)| *name == unit)
-                .ok_or_else(|| {
-                    let hint = match unit_for_word(unit) {
-                        Some(short) => format!(" (write `{number}{short}`)"),
-                        None => String::new(),
-                    };
-                    format!("unknown unit `{unit}`; expected one of ns, us, ms, s, m, h, d{hint}")
-                })?;
-        total = total
-            .checked_add(scale(number, *nanos_per_unit)?)
-            .ok_or("it is too long")?;
-        rest = tail.trim_start();
-    }
-    let secs = u64::try_from(total / 1_000_000_000).map_err(|_| "it is too long".to_string())?;
-    Ok((secs, (total % 1_000_000_000) as u32))
-}
-
-/// The short unit for a unit written as a word (`seconds` -> `s`).
-fn unit_for_word(word: &str) -> Option<&'static str> {
-    const WORDS: &[(&[&str], &str)] = &[
-        (&["nanosecond", "nanoseconds", "nanos", "nsec"], "ns"),
-        (&["microsecond", "microseconds", "micros", "usec"], "us"),
-        (
-            &["millisecond", "milliseconds", "millis", "msec", "msecs"],
-            "ms",
-        ),
-        (&["second", "seconds", "sec", "secs"], "s"),
-        (&["minute", "minutes", "min", "mins"], "m"),
-        (&["hour", "hours", "hr", "hrs"], "h"),
-        (&["day", "days"], "d"),
-    ];
-    let word = word.to_ascii_lowercase();
-    WORDS
-        .iter()
-        .find(|(words, _)| words.contains(&word.as_str()))
-        .map(|(_, short)| *short)
-}
-
-/// `number` (decimal, maybe with a fraction) times `unit` nanoseconds, exactly.
-fn scale(number: &str, unit: u128) -> Result<u128, String> {
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    if whole.is_empty() && fraction.is_empty() || fraction.contains('.') {
-        return Err(format!("`{number}` is not a number"));
-    }
-    let whole: u128 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| "it is too long")?
-    };
-    let mut nanos = whole.checked_mul(unit).ok_or("it is too long")?;
-    let mut place = unit;
-    for digit in fraction.chars() {
-        place /= 10;
-        nanos += u128::from(digit.to_digit(10).ok_or("bad digit")?) * place;
-    }
-    if place == 0 && fraction.chars().any(|d| d != '0') {
-        return Err(format!("`{number}` is finer than a nanosecond"));
-    }
-    Ok(nanos)
+    retry_core::duration::parse_duration(text)
+        .map(|d| (d.as_secs(), d.subsec_nanos()))
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -753,13 +665,13 @@ mod tests {
         assert_eq!(
             p("30 seconds"),
             Err(
-                "unknown unit `seconds`; expected one of ns, us, ms, s, m, h, d (write `30s`)"
+                "unknown unit `seconds` in \"30 seconds\"; expected ns, us, ms, s, m, h, d (write `30s`)"
                     .into()
             )
         );
         assert_eq!(
             p("5 parsecs"),
-            Err("unknown unit `parsecs`; expected one of ns, us, ms, s, m, h, d".into())
+            Err("unknown unit `parsecs` in \"5 parsecs\"; expected ns, us, ms, s, m, h, d".into())
         );
         for bad in [
             "",
