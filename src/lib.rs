@@ -66,7 +66,7 @@
 //! | `retry_if_ok = F` | `Fn(&T) -> bool` | `true`: this `Ok` is not good enough, try again |
 //! | `retry_after = F` | `Fn(&E) -> Option<Duration>` | a server's hint to wait instead of the schedule |
 //! | `on_backoff` / `on_giveup` / `on_success` | `Fn(&Details<'_, T, E>)` | hooks |
-//! | `budget = EXPR` | `&'static Budget` | retry only while the shared token bucket allows |
+//! | `budget = EXPR` | any `&Budget` that outlives the call (a `static`, `&self.budget`, an `Arc<Budget>`'s contents) | retry only while the shared token bucket allows |
 //! | `timeout = "5s"` | duration | async only: cut an attempt off; it fails with `E::from(Timeout)` |
 //! | `hedge = "50ms"` | duration | async only: while an attempt still runs after this, start another beside it (idempotent calls only) |
 //! | `timeout_error = F` | `Fn(Timeout) -> E` | the error of a cut-off attempt, for foreign `E` |
