@@ -522,4 +522,10 @@ pub mod guides {
     pub mod comparison {
         #![doc = include_str!("../docs/comparison.md")]
     }
+    /// Retrying HTTP calls well: what to retry, `Retry-After`, timeouts, budgets, and
+    /// a whole client (the features `http`, `reqwest`, `reqwest-middleware`).
+    #[cfg(feature = "reqwest-middleware")]
+    pub mod http {
+        #![doc = include_str!("../docs/http.md")]
+    }
 }
