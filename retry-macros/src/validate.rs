@@ -7,8 +7,10 @@ use syn::{Expr, Ident, Path};
 use crate::args::{Args, DurationArg, JitterKind, Key, MaxTries, Value};
 use crate::signature::{Function, Problem};
 
-/// The package name of the facade, whose `__private` module the expansion names.
-const FACADE: &str = "retry";
+/// The package name of the facade, and its library name, whose `__private` module the
+/// expansion names.
+const FACADE: &str = "retry-attr";
+const FACADE_LIB: &str = "retry";
 
 /// A wait schedule.
 pub enum Schedule {
@@ -223,7 +225,7 @@ pub fn validate(args: Args, function: Function) -> syn::Result<Retried> {
         if let Some(renamed) = facade_renamed() {
             error(
                 Span::call_site(),
-                format!("this crate depends on `{FACADE}` under the name `{renamed}` (Cargo.toml: `{renamed} = {{ package = \"{FACADE}\", .. }}`), so `::{FACADE}` cannot be found: write `#[{renamed}::retry(crate = \"{renamed}\")]`"),
+                format!("this crate depends on `{FACADE}` under the name `{renamed}` (Cargo.toml: `{renamed} = {{ package = \"{FACADE}\", .. }}`), so `::{FACADE_LIB}` cannot be found: write `#[{renamed}::retry(crate = \"{renamed}\")]`"),
             );
         }
     }
@@ -280,12 +282,14 @@ fn mut_borrowed_arguments(sig: &syn::Signature) -> Vec<(Span, String)> {
 }
 
 /// The name under which the crate being compiled depends on the facade, when its
-/// manifest renames it (`backoff = { package = "retry" }`) and has no dependency of
-/// that name.
+/// manifest renames it (`backoff = { package = "retry-attr" }`) and has no dependency
+/// under the library's name.
 fn facade_renamed() -> Option<String> {
     let dir = std::env::var_os("CARGO_MANIFEST_DIR")?;
     let manifest = std::fs::read_to_string(std::path::Path::new(&dir).join("Cargo.toml")).ok()?;
-    renamed_dependency(&manifest, FACADE)
+    // Renamed to the library's own name (`retry = { package = "retry-attr" }`), the
+    // crate is `::retry` as usual.
+    renamed_dependency(&manifest, FACADE).filter(|name| name.replace('-', "_") != FACADE_LIB)
 }
 
 /// In a manifest's dependency tables, the key of a dependency on `package` under
