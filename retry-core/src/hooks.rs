@@ -126,190 +126,29 @@ pub struct Hooks<G = Nop, R = Nop, K = Nop, A = Nop, B = Nop, X = Nop, S = Nop, 
     pub(crate) describe: D,
 }
 
-impl<G, R, K, A, B, X, Y, D> Hooks<G, R, K, A, B, X, Y, D> {
-    pub(crate) fn giveup<F>(self, giveup: F) -> Hooks<F, R, K, A, B, X, Y, D> {
-        let Hooks {
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-            ..
-        } = self;
-        Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
+/// One setter per slot of [`Hooks`], each replacing that slot and its type.
+macro_rules! slot_setters {
+    ($($slot:ident: [$($param:ident),*] keeps [$($other:ident),*];)*) => {
+        impl<G, R, K, A, B, X, Y, D> Hooks<G, R, K, A, B, X, Y, D> {
+            $(
+                pub(crate) fn $slot<F>(self, $slot: F) -> Hooks<$($param),*> {
+                    let Hooks { $($other,)* .. } = self;
+                    Hooks { $slot, $($other),* }
+                }
+            )*
         }
-    }
+    };
+}
 
-    pub(crate) fn retry_if<F>(self, retry_if: F) -> Hooks<G, F, K, A, B, X, Y, D> {
-        let Hooks {
-            giveup,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-            ..
-        } = self;
-        Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-        }
-    }
-
-    pub(crate) fn retry_if_ok<F>(self, retry_if_ok: F) -> Hooks<G, R, F, A, B, X, Y, D> {
-        let Hooks {
-            giveup,
-            retry_if,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-            ..
-        } = self;
-        Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-        }
-    }
-
-    pub(crate) fn retry_after<F>(self, retry_after: F) -> Hooks<G, R, K, F, B, X, Y, D> {
-        let Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-            ..
-        } = self;
-        Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-        }
-    }
-
-    pub(crate) fn on_backoff<F>(self, on_backoff: F) -> Hooks<G, R, K, A, F, X, Y, D> {
-        let Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_giveup,
-            on_success,
-            describe,
-            ..
-        } = self;
-        Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-        }
-    }
-
-    pub(crate) fn on_giveup<F>(self, on_giveup: F) -> Hooks<G, R, K, A, B, F, Y, D> {
-        let Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_success,
-            describe,
-            ..
-        } = self;
-        Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-        }
-    }
-
-    pub(crate) fn on_success<F>(self, on_success: F) -> Hooks<G, R, K, A, B, X, F, D> {
-        let Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            describe,
-            ..
-        } = self;
-        Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-        }
-    }
-
-    pub(crate) fn describe<F>(self, describe: F) -> Hooks<G, R, K, A, B, X, Y, F> {
-        let Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            ..
-        } = self;
-        Hooks {
-            giveup,
-            retry_if,
-            retry_if_ok,
-            retry_after,
-            on_backoff,
-            on_giveup,
-            on_success,
-            describe,
-        }
-    }
+slot_setters! {
+    giveup: [F, R, K, A, B, X, Y, D] keeps [retry_if, retry_if_ok, retry_after, on_backoff, on_giveup, on_success, describe];
+    retry_if: [G, F, K, A, B, X, Y, D] keeps [giveup, retry_if_ok, retry_after, on_backoff, on_giveup, on_success, describe];
+    retry_if_ok: [G, R, F, A, B, X, Y, D] keeps [giveup, retry_if, retry_after, on_backoff, on_giveup, on_success, describe];
+    retry_after: [G, R, K, F, B, X, Y, D] keeps [giveup, retry_if, retry_if_ok, on_backoff, on_giveup, on_success, describe];
+    on_backoff: [G, R, K, A, F, X, Y, D] keeps [giveup, retry_if, retry_if_ok, retry_after, on_giveup, on_success, describe];
+    on_giveup: [G, R, K, A, B, F, Y, D] keeps [giveup, retry_if, retry_if_ok, retry_after, on_backoff, on_success, describe];
+    on_success: [G, R, K, A, B, X, F, D] keeps [giveup, retry_if, retry_if_ok, retry_after, on_backoff, on_giveup, describe];
+    describe: [G, R, K, A, B, X, Y, F] keeps [giveup, retry_if, retry_if_ok, retry_after, on_backoff, on_giveup, on_success];
 }
 
 /// The predicates, hint and hooks of one loop, seen together; implemented by [`Hooks`]

@@ -132,27 +132,9 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     /// outlives the call: a `static`, a field, an `Arc<Budget>`'s contents.
     #[inline]
     pub fn budget(self, budget: &Budget) -> Retry<P, T, E, Op, C, S, H, Sl, &Budget, To> {
-        let Retry {
-            engine,
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            name,
-            start,
-            ..
-        } = self;
-        Retry {
-            engine: engine.budget(budget),
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            name,
-            start,
-            attempt_due: 0,
-            _outcome: PhantomData,
-        }
+        self.rebuild(|engine, hooks, sleeper, timeout| {
+            (engine.budget(budget), hooks, sleeper, timeout)
+        })
     }
 
     /// A custom schedule; when it ends, so do the retries. The policy's limits and
@@ -162,52 +144,15 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     where
         W: IntoIterator<Item = Duration>,
     {
-        let Retry {
-            engine,
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            name,
-            start,
-            ..
-        } = self;
-        Retry {
-            engine: engine.reschedule(schedule),
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            name,
-            start,
-            attempt_due: 0,
-            _outcome: PhantomData,
-        }
+        self.rebuild(|engine, hooks, sleeper, timeout| {
+            (engine.reschedule(schedule), hooks, sleeper, timeout)
+        })
     }
 
     /// Sleep with another runtime's timer (no tokio runtime needed then).
     #[inline]
     pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<P, T, E, Op, C, S, H, Sl2, B, To> {
-        let Retry {
-            engine,
-            hooks,
-            op,
-            timeout,
-            name,
-            start,
-            ..
-        } = self;
-        Retry {
-            engine,
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            name,
-            start,
-            attempt_due: 0,
-            _outcome: PhantomData,
-        }
+        self.rebuild(|engine, hooks, _, timeout| (engine, hooks, sleeper, timeout))
     }
 
     /// Async only: cut off an attempt still running after `limit`; it fails with
@@ -237,16 +182,26 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
         self.with_timeout(Timed { limit, make_error })
     }
 
-    fn with_timeout<To2>(self, timeout: To2) -> Retry<P, T, E, Op, C, S, H, Sl, B, To2> {
+    /// The same call with its engine, hooks, sleeper and timeout changed by `change`
+    /// (each builder method changes one of the types).
+    #[allow(clippy::type_complexity)]
+    #[inline(always)]
+    fn rebuild<S2, H2, Sl2, B2, To2>(
+        self,
+        change: impl FnOnce(Engine<P, S, B>, H, Sl, To) -> (Engine<P, S2, B2>, H2, Sl2, To2),
+    ) -> Retry<P, T, E, Op, C, S2, H2, Sl2, B2, To2> {
         let Retry {
             engine,
             hooks,
             op,
             sleeper,
+            timeout,
             name,
             start,
+            attempt_due,
             ..
         } = self;
+        let (engine, hooks, sleeper, timeout) = change(engine, hooks, sleeper, timeout);
         Retry {
             engine,
             hooks,
@@ -255,33 +210,17 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
             timeout,
             name,
             start,
-            attempt_due: 0,
+            attempt_due,
             _outcome: PhantomData,
         }
     }
 
+    fn with_timeout<To2>(self, timeout: To2) -> Retry<P, T, E, Op, C, S, H, Sl, B, To2> {
+        self.rebuild(|engine, hooks, sleeper, _| (engine, hooks, sleeper, timeout))
+    }
+
     fn map_hooks<H2>(self, f: impl FnOnce(H) -> H2) -> Retry<P, T, E, Op, C, S, H2, Sl, B, To> {
-        let Retry {
-            engine,
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            name,
-            start,
-            ..
-        } = self;
-        Retry {
-            engine,
-            hooks: f(hooks),
-            op,
-            sleeper,
-            timeout,
-            name,
-            start,
-            attempt_due: 0,
-            _outcome: PhantomData,
-        }
+        self.rebuild(|engine, hooks, sleeper, timeout| (engine, f(hooks), sleeper, timeout))
     }
 }
 
