@@ -502,7 +502,38 @@
 #![deny(missing_docs)]
 
 pub use retry_core::*;
-/// Retry a function returning `Result`: see the [crate docs](crate) for every key.
+/// Turns a function returning `Result` into a backoff loop.
+///
+/// ```
+/// use retry::retry;
+///
+/// #[retry(expo(factor = "10ms"), max_tries = 4, max_time = "5s",
+///         giveup = |e: &std::io::Error| e.kind() == std::io::ErrorKind::NotFound)]
+/// fn read_config(path: &str) -> std::io::Result<String> {
+///     std::fs::read_to_string(path)
+/// }
+///
+/// // A missing file is permanent: one attempt, no wait.
+/// assert!(read_config("/no/such/file").is_err());
+/// ```
+///
+/// Keys (any order, each at most once; `#[retry]` alone uses the defaults: `expo`,
+/// `jitter = full`, `max_tries = 3`, `max_delay = "60s"`):
+///
+/// - schedule: `expo` / `expo(base = 2, factor = "1s")`, `fibo(factor = ..)`,
+///   `constant("1s")`, `wait = EXPR` (an iterator of waits); `jitter = full | equal |
+///   decorrelated | none`;
+/// - limits: `max_tries = N` or `forever`, `max_time = "50s"`, `max_delay = "30s"`,
+///   `budget = &BUDGET`;
+/// - predicates: `giveup`, `retry_if` (on `&E`), `retry_if_ok` (on `&T`), `retry_after`
+///   (a server's hint);
+/// - hooks: `on_backoff`, `on_giveup`, `on_success` (on [`Details`]);
+/// - async only: `timeout` (+ `timeout_error`), `hedge`, `sleep`;
+/// - `policy = EXPR` (a [`Policy`]), `crate = "path"`, `attempt = IDENT`.
+///
+/// Each key has a runnable example and the code without the attribute that it stands
+/// for in the [crate docs](crate#keys); the equivalent call-site API is
+/// [`Policy::retry`] / [`Policy::retry_async`].
 pub use retry_macros::retry;
 
 #[cfg(feature = "http")]
