@@ -356,6 +356,12 @@ pub mod describe {
         }
     }
 
+    impl<E> Default for Probe<E> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
     /// `E: Display`.
     pub trait ViaDisplay {
         /// `ByDisplay`.
