@@ -51,14 +51,70 @@ impl JitterRng {
     }
 
     /// Uniform in `[0, upper]`.
+    #[inline]
     pub fn below(&mut self, upper: Duration) -> Duration {
-        if upper.is_zero() {
-            return Duration::ZERO;
+        // The common case, inline: a wait that fits in u64 nanoseconds (under ~584
+        // years), drawn with one SplitMix64 step and Lemire's multiply-shift.
+        if let Some(n) = upper
+            .as_secs()
+            .checked_mul(1_000_000_000)
+            .and_then(|n| n.checked_add(u64::from(upper.subsec_nanos())))
+        {
+            if n == 0 {
+                return Duration::ZERO;
+            }
+            if n != u64::MAX {
+                let z = self.next();
+                return Duration::from_nanos(((u128::from(z) * u128::from(n + 1)) >> 64) as u64);
+            }
         }
         let (state, wait) = draw(self.state, upper);
         self.state = state;
         wait
     }
+
+    /// The next output of the generator (seeding it first if need be).
+    #[inline(always)]
+    fn next(&mut self) -> u64 {
+        if self.state == 0 {
+            self.state = JitterRng::seeded(fresh_seed()).state;
+        }
+        self.state = self.state.wrapping_add(GAMMA);
+        if self.state == 0 {
+            // Keep 0 free as the "unseeded" marker (once in 2^64 draws).
+            self.state = GAMMA;
+        }
+        mix(self.state)
+    }
+}
+
+/// The process's source of seeds: one SplitMix64 stream, shared lock-free by every
+/// thread, whose start is drawn once from `rand`'s thread generator; each call's
+/// generator takes the next value. (Cheaper than a thread-local or a fresh draw from
+/// `rand` per call; the stream still differs from process to process.)
+static SEEDS: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// A seed for one call's generator: the next value of the seed stream.
+#[cold]
+#[inline(never)]
+fn fresh_seed() -> u64 {
+    use core::sync::atomic::Ordering::Relaxed;
+    let mut s = SEEDS.fetch_add(GAMMA, Relaxed);
+    if s == 0 {
+        // The first seed of the process: start the stream somewhere random.
+        let start = rand::rng().next_u64() | 1;
+        let _ = SEEDS.compare_exchange(GAMMA, start.wrapping_add(GAMMA), Relaxed, Relaxed);
+        s = start;
+    }
+    mix(s.wrapping_add(GAMMA))
+}
+
+/// SplitMix64's output function.
+#[inline(always)]
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// SplitMix64's increment; odd, so the state runs through every u64.
@@ -72,17 +128,14 @@ const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 #[inline(never)]
 fn draw(mut state: u64, upper: Duration) -> (u64, Duration) {
     if state == 0 {
-        state = JitterRng::seeded(rand::rng().next_u64()).state;
+        state = JitterRng::seeded(fresh_seed()).state;
     }
     state = state.wrapping_add(GAMMA);
     if state == 0 {
         // Keep 0 free as the "unseeded" marker (once in 2^64 draws).
         state = GAMMA;
     }
-    let mut z = state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
+    let z = mix(state);
     let wait = match u64::try_from(upper.as_nanos()) {
         // Lemire's multiply-shift: uniform up to a bias below 2^-64 of the range.
         Ok(u64::MAX) => Duration::from_nanos(z),
