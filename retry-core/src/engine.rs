@@ -233,12 +233,12 @@ impl<K: ConstPolicy> PolicyRef for Const<K> {
 /// assert_eq!(engine.tries(), 3);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Engine<P, S = Builtin, B = NoBudget> {
-    policy: P,
+pub struct Engine<PolicyHandle, Schedule = Builtin, Bucket = NoBudget> {
+    policy: PolicyHandle,
     tries: u32,
     jitter: JitterState,
-    steps: S,
-    pub(crate) budget: B,
+    steps: Schedule,
+    pub(crate) budget: Bucket,
 }
 
 impl<'p> Engine<&'p Policy> {

@@ -115,15 +115,24 @@ impl<E: fmt::Debug> Describe<E> for ByDebug {
 
 /// Every predicate, hint and hook of one retry loop, and how its events show errors.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Hooks<G = Nop, R = Nop, K = Nop, A = Nop, B = Nop, X = Nop, S = Nop, D = Nop> {
-    pub(crate) giveup: G,
-    pub(crate) retry_if: R,
-    pub(crate) retry_if_ok: K,
-    pub(crate) retry_after: A,
-    pub(crate) on_backoff: B,
-    pub(crate) on_giveup: X,
-    pub(crate) on_success: S,
-    pub(crate) describe: D,
+pub struct Hooks<
+    Giveup = Nop,
+    RetryIf = Nop,
+    RetryIfOk = Nop,
+    RetryAfter = Nop,
+    OnBackoff = Nop,
+    OnGiveup = Nop,
+    OnSuccess = Nop,
+    Describer = Nop,
+> {
+    pub(crate) giveup: Giveup,
+    pub(crate) retry_if: RetryIf,
+    pub(crate) retry_if_ok: RetryIfOk,
+    pub(crate) retry_after: RetryAfter,
+    pub(crate) on_backoff: OnBackoff,
+    pub(crate) on_giveup: OnGiveup,
+    pub(crate) on_success: OnSuccess,
+    pub(crate) describe: Describer,
 }
 
 /// One setter per slot of [`Hooks`], each replacing that slot and its type.

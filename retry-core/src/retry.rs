@@ -45,22 +45,35 @@ pub enum Step {
 /// assert_eq!(result, Ok(3));
 /// ```
 ///
-/// The type parameters: `'p` the policy's borrow, `T`/`E` the outcome, `Op` the
-/// operation, `C` the clock, `S` the schedule ([`Builtin`] or `wait`'s), `H` the
-/// predicates and hooks, `Sl` the sleeper, `B` the budget ([`NoBudget`] or `&Budget`),
-/// `To` the per-attempt timeout ([`Nop`] or [`Timed`]).
+/// The type parameters: how the policy is reached (`&Policy` or a constant), the
+/// outcome's `Ok` and `Err` types, the operation, the clock, the schedule ([`Builtin`]
+/// or `wait`'s), the predicates and hooks, the sleeper, the budget ([`NoBudget`] or
+/// `&Budget`) and the per-attempt timeout ([`Nop`] or [`Timed`]). Each builder method
+/// changes one of them; the defaults are what [`Policy::retry`](crate::Policy::retry)
+/// starts from.
 #[must_use = "a Retry does nothing until it is called or awaited"]
-pub struct Retry<P, T, E, Op, C: Clock, S = Builtin, H = Hooks, Sl = Nop, B = NoBudget, To = Nop> {
-    pub(crate) engine: Engine<P, S, B>,
-    pub(crate) hooks: H,
-    pub(crate) op: Op,
-    pub(crate) sleeper: Sl,
-    pub(crate) timeout: To,
+pub struct Retry<
+    PolicyHandle,
+    Value,
+    Error,
+    Operation,
+    Clocks: Clock,
+    Schedule = Builtin,
+    Callbacks = Hooks,
+    Sleep = Nop,
+    Bucket = NoBudget,
+    AttemptTimeout = Nop,
+> {
+    pub(crate) engine: Engine<PolicyHandle, Schedule, Bucket>,
+    pub(crate) hooks: Callbacks,
+    pub(crate) op: Operation,
+    pub(crate) sleeper: Sleep,
+    pub(crate) timeout: AttemptTimeout,
     pub(crate) name: &'static str,
-    pub(crate) start: Option<C::Instant>,
+    pub(crate) start: Option<Clocks::Instant>,
     /// When the current attempt was due to start, in nanoseconds since `start`.
     pub(crate) attempt_due: u64,
-    _outcome: PhantomData<fn() -> (T, E)>,
+    _outcome: PhantomData<fn() -> (Value, Error)>,
 }
 
 impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S, H, Sl, B, To> {
