@@ -5,6 +5,15 @@ use core::time::Duration;
 
 use crate::engine::Stop;
 
+/// What a hook of a hedged call is told beyond the plain [`Details`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hedging {
+    /// The attempt whose outcome this is, 1-based in start order.
+    pub(crate) attempt: u32,
+    /// Attempts still running that were dropped as the call returned.
+    pub(crate) cancelled: u32,
+}
+
 /// What `on_backoff`, `on_giveup` and `on_success` are told.
 pub struct Details<'a, T, E> {
     pub(crate) name: &'static str,
@@ -14,7 +23,7 @@ pub struct Details<'a, T, E> {
     pub(crate) stop: Option<Stop>,
     pub(crate) attempt: Duration,
     pub(crate) outcome: &'a Result<T, E>,
-    pub(crate) hedge: Option<crate::hedge::Hedging>,
+    pub(crate) hedge: Option<Hedging>,
 }
 
 impl<'a, T, E> Details<'a, T, E> {

@@ -419,6 +419,68 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
     }
 }
 
+impl Policy {
+    /// The waits this policy would sleep if every attempt failed instantly, jitter
+    /// included (unseeded), capped by `max_delay` and the time left before `max_time`;
+    /// it ends where the retries would.
+    pub fn waits(&self) -> Waits<&Policy> {
+        Waits::new(Engine::new(self))
+    }
+
+    /// Like [`waits`](Self::waits), with reproducible jitter.
+    ///
+    /// ```
+    /// # use retry_core::Policy;
+    /// let a: Vec<_> = Policy::expo().max_tries(6).waits_seeded(42).collect();
+    /// let b: Vec<_> = Policy::expo().max_tries(6).waits_seeded(42).collect();
+    /// assert_eq!(a, b);
+    /// assert_eq!(a.len(), 5);
+    /// ```
+    pub fn waits_seeded(&self, seed: u64) -> Waits<&Policy> {
+        Waits::new(Engine::new(self).seed(seed))
+    }
+}
+
+/// The waits of a policy, from [`Policy::waits`]: what a retry loop would sleep if
+/// every attempt failed instantly.
+#[derive(Clone, Debug)]
+pub struct Waits<P, S = Builtin, B = NoBudget> {
+    engine: Engine<P, S, B>,
+    elapsed: Duration,
+    done: bool,
+}
+
+impl<P: PolicyRef, S: Steps, B: BudgetSlot> Waits<P, S, B> {
+    /// The waits an engine would decide, each attempt taking no time.
+    pub fn new(engine: Engine<P, S, B>) -> Self {
+        Waits {
+            engine,
+            elapsed: Duration::ZERO,
+            done: false,
+        }
+    }
+}
+
+impl<P: PolicyRef, S: Steps, B: BudgetSlot> Iterator for Waits<P, S, B> {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        if self.done {
+            return None;
+        }
+        match self.engine.failed(self.elapsed, || None) {
+            Decision::Retry(wait) => {
+                self.elapsed = self.elapsed.saturating_add(wait);
+                Some(wait)
+            }
+            Decision::Return(_) => {
+                self.done = true;
+                None
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

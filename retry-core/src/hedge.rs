@@ -117,19 +117,11 @@ use core::time::Duration;
 use pin_project_lite::pin_project;
 
 use crate::clock::Clock;
+use crate::details::Hedging;
 use crate::engine::{BudgetSlot, Decision, Engine, PolicyRef, Steps, Stop};
 use crate::future::{AttemptLimit, Sleeper};
 use crate::hooks::{HookSet, Nop};
 use crate::retry::Retry;
-
-/// What a hook of a hedged call is told beyond the plain [`Details`](crate::Details).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Hedging {
-    /// The attempt whose outcome this is, 1-based in start order.
-    pub(crate) attempt: u32,
-    /// Attempts still running that were dropped as the call returned.
-    pub(crate) cancelled: u32,
-}
 
 impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
     /// Whether a hedge may start now: attempt number `started + 1`, while earlier ones

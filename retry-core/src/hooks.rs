@@ -228,3 +228,70 @@ where
         self.describe.describe(error, f)
     }
 }
+
+/// How the expansion picks the way events show its error type `E`: `Display` if `E`
+/// has it, else `Debug`, else nothing, by method resolution on
+/// `(&&&Probe::<E>::new()).describer()` (the most specific impl wins).
+#[doc(hidden)]
+pub mod describe {
+    use core::fmt::{Debug, Display};
+    use core::marker::PhantomData;
+
+    use super::{ByDebug, ByDisplay, Nop};
+
+    /// A stand-in for `E`.
+    pub struct Probe<E>(PhantomData<fn() -> E>);
+
+    impl<E> Probe<E> {
+        /// The probe.
+        #[inline(always)]
+        pub const fn new() -> Self {
+            Probe(PhantomData)
+        }
+    }
+
+    impl<E> Default for Probe<E> {
+        fn default() -> Self {
+            Self::new()
+        }
+    }
+
+    /// `E: Display`.
+    pub trait ViaDisplay {
+        /// `ByDisplay`.
+        fn describer(&self) -> ByDisplay;
+    }
+
+    impl<E: Display> ViaDisplay for &&Probe<E> {
+        #[inline(always)]
+        fn describer(&self) -> ByDisplay {
+            ByDisplay
+        }
+    }
+
+    /// `E: Debug`.
+    pub trait ViaDebug {
+        /// `ByDebug`.
+        fn describer(&self) -> ByDebug;
+    }
+
+    impl<E: Debug> ViaDebug for &Probe<E> {
+        #[inline(always)]
+        fn describer(&self) -> ByDebug {
+            ByDebug
+        }
+    }
+
+    /// Neither.
+    pub trait ViaNothing {
+        /// `Nop`.
+        fn describer(&self) -> Nop;
+    }
+
+    impl<E> ViaNothing for Probe<E> {
+        #[inline(always)]
+        fn describer(&self) -> Nop {
+            Nop
+        }
+    }
+}

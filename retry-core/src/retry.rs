@@ -326,9 +326,9 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     #[inline]
     pub fn describe_errors_with<D2: crate::hooks::Describe<E>>(
         self,
-        pick: impl FnOnce(crate::__private::describe::Probe<E>) -> D2,
+        pick: impl FnOnce(crate::hooks::describe::Probe<E>) -> D2,
     ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D2>, Sl, B, To> {
-        let describe = pick(crate::__private::describe::Probe::new());
+        let describe = pick(crate::hooks::describe::Probe::new());
         self.map_hooks(|h| h.describe(describe))
     }
 
