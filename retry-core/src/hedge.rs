@@ -505,20 +505,10 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
         To: AttemptLimit<Fut, Sl>,
     {
         let _ = capacity;
-        let Retry {
-            engine,
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            name,
-            start,
-            ..
-        } = self;
-        Hedged::new(
-            Retry::from_parts(engine, hooks, Plain(op), sleeper, timeout, name, start),
-            delay,
-        )
+        let retry = self.rebuild(|engine, hooks, op, sleeper, timeout| {
+            (engine, hooks, Plain(op), sleeper, timeout)
+        });
+        Hedged::new(retry, delay)
     }
 }
 
@@ -561,27 +551,10 @@ impl<P: PolicyRef, T, E, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Nop, C, S, H,
         To: AttemptLimit<Fut, Sl>,
     {
         let _ = capacity;
-        let Retry {
-            engine,
-            hooks,
-            sleeper,
-            timeout,
-            name,
-            start,
-            ..
-        } = self;
-        Hedged::new(
-            Retry::from_parts(
-                engine,
-                hooks,
-                Numbered(attempt),
-                sleeper,
-                timeout,
-                name,
-                start,
-            ),
-            delay,
-        )
+        let retry = self.rebuild(|engine, hooks, Nop, sleeper, timeout| {
+            (engine, hooks, Numbered(attempt), sleeper, timeout)
+        });
+        Hedged::new(retry, delay)
     }
 }
 
@@ -692,7 +665,7 @@ where
             if let Some((number, outcome)) = ended {
                 *this.running -= 1;
                 let retry = &mut *this.retry;
-                let elapsed = elapsed(retry);
+                let elapsed = retry.elapsed();
                 let next = match &outcome {
                     Ok(value) if !retry.hooks.rejects_ok(value) => {
                         retry.engine.succeeded();
@@ -795,7 +768,7 @@ where
                 return Poll::Pending;
             }
             let retry = &mut *this.retry;
-            let elapsed = elapsed(retry);
+            let elapsed = retry.elapsed();
             match retry.engine.hedge(*this.started, elapsed) {
                 Decision::Retry(_) => {
                     #[cfg(feature = "tracing")]
@@ -816,24 +789,6 @@ where
                 }
             }
         }
-    }
-}
-
-/// Time since the first attempt started, if anything needs it.
-#[inline]
-fn elapsed<P, T, E, Op, C, S, H, Sl, B, To>(
-    retry: &Retry<P, T, E, Op, C, S, H, Sl, B, To>,
-) -> Duration
-where
-    P: PolicyRef,
-    C: Clock,
-    S: Steps,
-    H: HookSet<T, E>,
-    B: BudgetSlot,
-{
-    match retry.start {
-        Some(start) if retry.needs_clock() => C::since(start),
-        _ => Duration::ZERO,
     }
 }
 

@@ -145,8 +145,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     /// outlives the call: a `static`, a field, an `Arc<Budget>`'s contents.
     #[inline]
     pub fn budget(self, budget: &Budget) -> Retry<P, T, E, Op, C, S, H, Sl, &Budget, To> {
-        self.rebuild(|engine, hooks, sleeper, timeout| {
-            (engine.budget(budget), hooks, sleeper, timeout)
+        self.rebuild(|engine, hooks, op, sleeper, timeout| {
+            (engine.budget(budget), hooks, op, sleeper, timeout)
         })
     }
 
@@ -157,15 +157,15 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     where
         W: IntoIterator<Item = Duration>,
     {
-        self.rebuild(|engine, hooks, sleeper, timeout| {
-            (engine.reschedule(schedule), hooks, sleeper, timeout)
+        self.rebuild(|engine, hooks, op, sleeper, timeout| {
+            (engine.reschedule(schedule), hooks, op, sleeper, timeout)
         })
     }
 
     /// Sleep with another runtime's timer (no tokio runtime needed then).
     #[inline]
     pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<P, T, E, Op, C, S, H, Sl2, B, To> {
-        self.rebuild(|engine, hooks, _, timeout| (engine, hooks, sleeper, timeout))
+        self.rebuild(|engine, hooks, op, _, timeout| (engine, hooks, op, sleeper, timeout))
     }
 
     /// Async only: cut off an attempt still running after `limit`; it fails with
@@ -195,14 +195,15 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
         self.with_timeout(Timed { limit, make_error })
     }
 
-    /// The same call with its engine, hooks, sleeper and timeout changed by `change`
+    /// The same call with its engine, hooks, operation, sleeper and timeout changed by
+    /// `change`
     /// (each builder method changes one of the types).
     #[allow(clippy::type_complexity)]
     #[inline(always)]
-    fn rebuild<S2, H2, Sl2, B2, To2>(
+    pub(crate) fn rebuild<Op2, S2, H2, Sl2, B2, To2>(
         self,
-        change: impl FnOnce(Engine<P, S, B>, H, Sl, To) -> (Engine<P, S2, B2>, H2, Sl2, To2),
-    ) -> Retry<P, T, E, Op, C, S2, H2, Sl2, B2, To2> {
+        change: impl FnOnce(Engine<P, S, B>, H, Op, Sl, To) -> (Engine<P, S2, B2>, H2, Op2, Sl2, To2),
+    ) -> Retry<P, T, E, Op2, C, S2, H2, Sl2, B2, To2> {
         let Retry {
             engine,
             hooks,
@@ -214,7 +215,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
             attempt_due,
             ..
         } = self;
-        let (engine, hooks, sleeper, timeout) = change(engine, hooks, sleeper, timeout);
+        let (engine, hooks, op, sleeper, timeout) = change(engine, hooks, op, sleeper, timeout);
         Retry {
             engine,
             hooks,
@@ -229,11 +230,11 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     }
 
     fn with_timeout<To2>(self, timeout: To2) -> Retry<P, T, E, Op, C, S, H, Sl, B, To2> {
-        self.rebuild(|engine, hooks, sleeper, _| (engine, hooks, sleeper, timeout))
+        self.rebuild(|engine, hooks, op, sleeper, _| (engine, hooks, op, sleeper, timeout))
     }
 
     fn map_hooks<H2>(self, f: impl FnOnce(H) -> H2) -> Retry<P, T, E, Op, C, S, H2, Sl, B, To> {
-        self.rebuild(|engine, hooks, sleeper, timeout| (engine, f(hooks), sleeper, timeout))
+        self.rebuild(|engine, hooks, op, sleeper, timeout| (engine, f(hooks), op, sleeper, timeout))
     }
 }
 
@@ -370,6 +371,16 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
         }
     }
 
+    /// Time since the first attempt started (zero when nothing needs the clock; for a
+    /// constant policy that test folds away).
+    #[inline(always)]
+    pub(crate) fn elapsed(&self) -> Duration {
+        match self.start {
+            Some(start) if self.needs_clock() => C::since(start),
+            _ => Duration::ZERO,
+        }
+    }
+
     /// Attempts made so far.
     #[inline(always)]
     pub fn tries(&self) -> u32 {
@@ -407,10 +418,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
     #[inline]
     pub(crate) fn decide(&mut self, outcome: &Result<T, E>) -> Step {
         // `needs_clock` is a constant for a constant policy: then this folds away.
-        let elapsed = match self.start {
-            Some(start) if self.needs_clock() => C::since(start),
-            _ => Duration::ZERO,
-        };
+        let elapsed = self.elapsed();
         let attempt = elapsed.saturating_sub(Duration::from_nanos(self.attempt_due));
         let decision = match outcome {
             Ok(value) if !self.hooks.rejects_ok(value) => {
