@@ -630,6 +630,19 @@ pub fn parse_duration_str(text: &str) -> Result<(u64, u32), String> {
 mod tests {
     use super::{parse_duration_str as p, suggestion};
 
+    /// The runtime's parser of policy strings knows every key of the attribute: a policy
+    /// key, or one it refuses as "not a policy key" (never as unknown), so the two lists
+    /// cannot drift apart.
+    #[test]
+    fn the_config_parser_knows_every_attribute_key() {
+        for key in super::KEYS {
+            if let Err(e) = key.parse::<retry_core::Policy>() {
+                let message = e.to_string();
+                assert!(!message.contains("unknown key"), "{key}: {message}");
+            }
+        }
+    }
+
     #[test]
     fn suggestions() {
         for (wrong, right) in [

@@ -59,6 +59,7 @@ const CALL_KEYS: &[&str] = &[
     "budget",
     "timeout",
     "timeout_error",
+    "hedge",
     "sleep",
     "policy",
     "crate",
