@@ -4,6 +4,7 @@
 use crate::clock::StdClock;
 use crate::engine::{BudgetSlot, PolicyRef, Steps};
 use crate::hooks::{HookSet, Nop};
+use crate::jitter::JitterSource;
 use crate::policy::Policy;
 use crate::retry::{Retry, Step};
 
@@ -33,12 +34,13 @@ impl Policy {
     }
 }
 
-impl<P: PolicyRef, T, E, Op, S, H, Sl, B, To> Retry<P, T, E, Op, StdClock, S, H, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, S, H, Sl, B, To, Rn> Retry<P, T, E, Op, StdClock, S, H, Sl, B, To, Rn>
 where
     Op: FnMut() -> Result<T, E>,
     S: Steps,
     H: HookSet<T, E>,
     B: BudgetSlot,
+    Rn: JitterSource,
 {
     /// Run the operation until it succeeds or the policy says stop; the last attempt's
     /// outcome is returned unchanged.
@@ -58,11 +60,12 @@ where
     }
 }
 
-impl<P: PolicyRef, T, E, Op, S, H, Sl, B, To> Retry<P, T, E, Op, StdClock, S, H, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, S, H, Sl, B, To, Rn> Retry<P, T, E, Op, StdClock, S, H, Sl, B, To, Rn>
 where
     S: Steps,
     H: HookSet<T, E>,
     B: BudgetSlot,
+    Rn: JitterSource,
 {
     /// Run `attempt` (told the attempt number, from 1) until it succeeds or the policy
     /// says stop; the last attempt's outcome is returned unchanged.

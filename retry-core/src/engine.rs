@@ -13,7 +13,7 @@
 use core::time::Duration;
 
 use crate::budget::Budget;
-use crate::jitter::{Jitter, JitterRng, JitterState};
+use crate::jitter::{Jitter, JitterRng, JitterSource, JitterState, Shared};
 use crate::policy::Policy;
 
 pub use crate::retry::Step;
@@ -59,10 +59,14 @@ impl Stop {
 /// Where the waits of an [`Engine`] come from: the policy's own schedule
 /// ([`Builtin`]) or a custom one ([`Custom`], `wait = ...`).
 pub trait Steps {
-    /// The scheduled wait before retry number `step` (0-based); `None` ends the retries.
-    fn next_wait(&mut self, policy: &Policy, step: u32) -> Option<Duration>;
+    /// The scheduled wait before retry number `step` (0-based) in nanoseconds, or
+    /// `u64::MAX` when it does not fit there (then [`exact_wait`](Self::exact_wait)
+    /// gives it); `None` ends the retries.
+    fn next_nanos(&mut self, policy: &Policy, step: u32) -> Option<u64>;
+    /// The wait [`next_nanos`](Self::next_nanos) just scheduled, exactly.
+    fn exact_wait(&self, policy: &Policy, step: u32) -> Duration;
     /// The schedule's first wait: the base of decorrelated jitter. Asked only after
-    /// [`next_wait`](Self::next_wait) has returned a wait.
+    /// [`next_nanos`](Self::next_nanos) has returned a wait.
     fn first_wait(&self, policy: &Policy) -> Duration;
 }
 
@@ -71,9 +75,14 @@ pub trait Steps {
 pub struct Builtin;
 
 impl Steps for Builtin {
+    #[inline(always)]
+    fn next_nanos(&mut self, policy: &Policy, step: u32) -> Option<u64> {
+        Some(policy.plan.wait(step).unwrap_or(u64::MAX))
+    }
+
     #[inline]
-    fn next_wait(&mut self, policy: &Policy, step: u32) -> Option<Duration> {
-        Some(policy.schedule.nth_wait(step))
+    fn exact_wait(&self, policy: &Policy, step: u32) -> Duration {
+        policy.schedule.nth_wait(step)
     }
 
     #[inline]
@@ -82,19 +91,27 @@ impl Steps for Builtin {
     }
 }
 
-/// A custom schedule (`wait = ...`): an iterator of waits, and its first wait once drawn.
+/// A custom schedule (`wait = ...`): an iterator of waits, its first wait once drawn
+/// and the last one.
 #[derive(Clone, Debug)]
 pub struct Custom<I> {
     waits: I,
     first: Option<Duration>,
+    last: Duration,
 }
 
 impl<I: Iterator<Item = Duration>> Steps for Custom<I> {
     #[inline]
-    fn next_wait(&mut self, _: &Policy, _: u32) -> Option<Duration> {
+    fn next_nanos(&mut self, _: &Policy, _: u32) -> Option<u64> {
         let wait = self.waits.next()?;
         self.first.get_or_insert(wait);
-        Some(wait)
+        self.last = wait;
+        Some(u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX))
+    }
+
+    #[inline]
+    fn exact_wait(&self, _: &Policy, _: u32) -> Duration {
+        self.last
     }
 
     #[inline]
@@ -233,10 +250,10 @@ impl<K: ConstPolicy> PolicyRef for Const<K> {
 /// assert_eq!(engine.tries(), 3);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Engine<PolicyHandle, Schedule = Builtin, Bucket = NoBudget> {
+pub struct Engine<PolicyHandle, Schedule = Builtin, Bucket = NoBudget, Random = Shared> {
     policy: PolicyHandle,
     tries: u32,
-    jitter: JitterState,
+    jitter: JitterState<Random>,
     steps: Schedule,
     pub(crate) budget: Bucket,
 }
@@ -269,17 +286,17 @@ impl<P: PolicyRef> Engine<P> {
         Engine {
             policy,
             tries: 0,
-            jitter: JitterState::new(JitterRng::new()),
+            jitter: JitterState::new(Shared),
             steps: Builtin,
             budget: NoBudget,
         }
     }
 }
 
-impl<P: PolicyRef, S, B> Engine<P, S, B> {
+impl<P: PolicyRef, S, B, R> Engine<P, S, B, R> {
     /// The same engine with another schedule (`wait = ...`).
     #[inline]
-    pub fn reschedule<W>(self, schedule: W) -> Engine<P, Custom<W::IntoIter>, B>
+    pub fn reschedule<W>(self, schedule: W) -> Engine<P, Custom<W::IntoIter>, B, R>
     where
         W: IntoIterator<Item = Duration>,
     {
@@ -290,6 +307,7 @@ impl<P: PolicyRef, S, B> Engine<P, S, B> {
             steps: Custom {
                 waits: schedule.into_iter(),
                 first: None,
+                last: Duration::ZERO,
             },
             budget: self.budget,
         }
@@ -297,7 +315,7 @@ impl<P: PolicyRef, S, B> Engine<P, S, B> {
 
     /// Take a retry only when `budget` allows it; report every attempt to it.
     #[inline]
-    pub fn budget(self, budget: &Budget) -> Engine<P, S, &Budget> {
+    pub fn budget(self, budget: &Budget) -> Engine<P, S, &Budget, R> {
         Engine {
             policy: self.policy,
             tries: self.tries,
@@ -307,15 +325,21 @@ impl<P: PolicyRef, S, B> Engine<P, S, B> {
         }
     }
 
-    /// Draw jitter from a reproducible sequence.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.jitter.rng = JitterRng::seeded(seed);
-        self
+    /// Draw jitter from a reproducible sequence (by default it comes from the
+    /// process's shared stream, and the engine keeps no generator).
+    pub fn seed(self, seed: u64) -> Engine<P, S, B, JitterRng> {
+        Engine {
+            policy: self.policy,
+            tries: self.tries,
+            jitter: self.jitter.with_rng(JitterRng::seeded(seed)),
+            steps: self.steps,
+            budget: self.budget,
+        }
     }
 
     /// Override the attempt limit (`None`: no limit; 0 is taken as 1): the engine then
     /// follows its own copy of the policy.
-    pub fn max_tries(self, max_tries: Option<u32>) -> Engine<Policy, S, B> {
+    pub fn max_tries(self, max_tries: Option<u32>) -> Engine<Policy, S, B, R> {
         let policy = *self.policy.get();
         let policy = match max_tries {
             Some(n) => policy.max_tries(n),
@@ -349,7 +373,7 @@ impl<P: PolicyRef, S, B> Engine<P, S, B> {
     }
 }
 
-impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
+impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> {
     /// Whether an accepted success needs reporting: only to a budget (the count of
     /// attempts matters only to hooks, which call [`succeeded`](Self::succeeded)).
     pub const REPORTS_SUCCESS: bool = B::PRESENT;
@@ -378,7 +402,7 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
     /// The checks run in this order: `max_tries`, `max_time`, budget, schedule; the wait
     /// is the hint (used as given) or the schedule's next wait with jitter, capped by
     /// `max_delay` and by the time left before `max_time`.
-    #[inline]
+    #[inline(always)]
     pub fn failed(
         &mut self,
         elapsed: Duration,
@@ -398,24 +422,39 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
         if !self.budget.allows_retry() {
             return Decision::Return(Stop::Budget);
         }
-        let Some(scheduled) = self.steps.next_wait(policy, self.tries - 1) else {
+        let step = self.tries - 1;
+        let Some(scheduled) = self.steps.next_nanos(policy, step) else {
             return Decision::Return(Stop::Exhausted);
         };
         let wait = match hint() {
             Some(hint) => hint.min(policy.max_delay),
-            None => match policy.jitter {
-                Jitter::None => scheduled.min(policy.max_delay),
-                Jitter::Decorrelated => {
-                    let first = self.steps.first_wait(policy);
-                    self.jitter.decorrelated(first, policy.max_delay)
-                }
-                kind => self.jitter.spread(kind, scheduled.min(policy.max_delay)),
-            },
+            // The common case in u64 nanoseconds: no 128-bit or Duration arithmetic.
+            None if scheduled != u64::MAX && policy.jitter != Jitter::Decorrelated => {
+                let capped = scheduled.min(policy.plan.delay);
+                Duration::from_nanos(self.jitter.spread_nanos(policy.jitter, capped))
+            }
+            None => self.exact_wait(step),
         };
         Decision::Retry(match time_left {
             Some(left) => wait.min(left),
             None => wait,
         })
+    }
+
+    /// The jittered, capped wait of retry `step` in `Duration` arithmetic: waits of
+    /// 584 years and more, and decorrelated jitter.
+    #[inline(never)]
+    fn exact_wait(&mut self, step: u32) -> Duration {
+        let policy = self.policy.get();
+        let scheduled = self.steps.exact_wait(policy, step);
+        match policy.jitter {
+            Jitter::None => scheduled.min(policy.max_delay),
+            Jitter::Decorrelated => {
+                let first = self.steps.first_wait(policy);
+                self.jitter.decorrelated(first, policy.max_delay)
+            }
+            kind => self.jitter.spread(kind, scheduled.min(policy.max_delay)),
+        }
     }
 }
 
@@ -436,7 +475,7 @@ impl Policy {
     /// assert_eq!(a, b);
     /// assert_eq!(a.len(), 5);
     /// ```
-    pub fn waits_seeded(&self, seed: u64) -> Waits<&Policy> {
+    pub fn waits_seeded(&self, seed: u64) -> Waits<&Policy, Builtin, NoBudget, JitterRng> {
         Waits::new(Engine::new(self).seed(seed))
     }
 }
@@ -444,15 +483,15 @@ impl Policy {
 /// The waits of a policy, from [`Policy::waits`]: what a retry loop would sleep if
 /// every attempt failed instantly.
 #[derive(Clone, Debug)]
-pub struct Waits<P, S = Builtin, B = NoBudget> {
-    engine: Engine<P, S, B>,
+pub struct Waits<P, S = Builtin, B = NoBudget, R = Shared> {
+    engine: Engine<P, S, B, R>,
     elapsed: Duration,
     done: bool,
 }
 
-impl<P: PolicyRef, S: Steps, B: BudgetSlot> Waits<P, S, B> {
+impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Waits<P, S, B, R> {
     /// The waits an engine would decide, each attempt taking no time.
-    pub fn new(engine: Engine<P, S, B>) -> Self {
+    pub fn new(engine: Engine<P, S, B, R>) -> Self {
         Waits {
             engine,
             elapsed: Duration::ZERO,
@@ -461,7 +500,7 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot> Waits<P, S, B> {
     }
 }
 
-impl<P: PolicyRef, S: Steps, B: BudgetSlot> Iterator for Waits<P, S, B> {
+impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Iterator for Waits<P, S, B, R> {
     type Item = Duration;
 
     fn next(&mut self) -> Option<Duration> {
@@ -487,8 +526,8 @@ mod tests {
 
     const S: Duration = Duration::from_secs(1);
 
-    fn run<P: PolicyRef, S: Steps, B: BudgetSlot>(
-        engine: &mut Engine<P, S, B>,
+    fn run<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource>(
+        engine: &mut Engine<P, S, B, R>,
         elapsed: Duration,
     ) -> Decision {
         engine.failed(elapsed, || None)

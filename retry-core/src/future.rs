@@ -12,6 +12,7 @@ use crate::clock::{AsyncClock, Clock};
 use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Steps};
 use crate::hooks::{HookSet, Hooks, Nop};
+use crate::jitter::JitterSource;
 use crate::policy::Policy;
 pub use crate::retry::Timed;
 use crate::retry::{Retry, Step};
@@ -182,14 +183,14 @@ where
 pin_project! {
     /// The future of an async retried call (`.await` on a [`Retry`]).
     #[must_use = "futures do nothing unless polled"]
-    pub struct RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Fut>
+    pub struct RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut>
     where
         C: Clock,
         Sl: Sleeper,
         Fut: Future,
         To: AttemptLimit<Fut, Sl>,
     {
-        retry: Retry<P, T, E, Op, C, S, H, Sl, B, To>,
+        retry: Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>,
         #[pin]
         state: State<To::Attempt, Sl::Sleep>,
     }
@@ -205,8 +206,8 @@ pin_project! {
     }
 }
 
-impl<P: PolicyRef, T, E, Op, Fut, C, S, H, Sl, B, To> IntoFuture
-    for Retry<P, T, E, Op, C, S, H, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, Fut, C, S, H, Sl, B, To, Rn> IntoFuture
+    for Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
 where
     Op: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
@@ -215,10 +216,11 @@ where
     H: HookSet<T, E>,
     Sl: Sleeper,
     B: BudgetSlot,
+    Rn: JitterSource,
     To: AttemptLimit<Fut, Sl>,
 {
     type Output = Result<T, E>;
-    type IntoFuture = RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Fut>;
+    type IntoFuture = RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut>;
 
     fn into_future(self) -> Self::IntoFuture {
         RetryFuture {
@@ -228,8 +230,8 @@ where
     }
 }
 
-impl<P: PolicyRef, T, E, Op, Fut, C, S, H, Sl, B, To> Future
-    for RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Fut>
+impl<P: PolicyRef, T, E, Op, Fut, C, S, H, Sl, B, To, Rn> Future
+    for RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut>
 where
     Op: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
@@ -238,6 +240,7 @@ where
     H: HookSet<T, E>,
     Sl: Sleeper,
     B: BudgetSlot,
+    Rn: JitterSource,
     To: AttemptLimit<Fut, Sl>,
 {
     type Output = Result<T, E>;

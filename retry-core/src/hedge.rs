@@ -121,9 +121,10 @@ use crate::details::Hedging;
 use crate::engine::{BudgetSlot, Decision, Engine, PolicyRef, Steps, Stop};
 use crate::future::{AttemptLimit, Sleeper};
 use crate::hooks::{HookSet, Nop};
+use crate::jitter::JitterSource;
 use crate::retry::Retry;
 
-impl<P: PolicyRef, S: Steps, B: BudgetSlot> Engine<P, S, B> {
+impl<P: PolicyRef, S: Steps, B: BudgetSlot, Rn: JitterSource> Engine<P, S, B, Rn> {
     /// Whether a hedge may start now: attempt number `started + 1`, while earlier ones
     /// are still running, `elapsed` after the first attempt started (any value when
     /// [`needs_clock`](Self::needs_clock) is false).
@@ -436,7 +437,9 @@ impl<F: Future> Future for Running<F> {
     }
 }
 
-impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S, H, Sl, B, To> {
+impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
+    Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
+{
     /// Hedge the call: while an attempt is still running after `delay`, start another one
     /// concurrently, and start the next one at once when an attempt fails with a retryable
     /// error, at most `max_tries` in all; the first accepted `Ok` wins and the others are
@@ -479,7 +482,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     pub fn hedge<Fut>(
         self,
         delay: Duration,
-    ) -> Hedged<P, T, E, Plain<Op>, C, S, H, Sl, B, To, Fut, Spill>
+    ) -> Hedged<P, T, E, Plain<Op>, C, S, H, Sl, B, To, Rn, Fut, Spill>
     where
         Op: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -497,7 +500,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
         self,
         capacity: K,
         delay: Duration,
-    ) -> Hedged<P, T, E, Plain<Op>, C, S, H, Sl, B, To, Fut, K>
+    ) -> Hedged<P, T, E, Plain<Op>, C, S, H, Sl, B, To, Rn, Fut, K>
     where
         Op: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -512,7 +515,9 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     }
 }
 
-impl<P: PolicyRef, T, E, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Nop, C, S, H, Sl, B, To> {
+impl<P: PolicyRef, T, E, C: Clock, S, H, Sl, B, To, Rn>
+    Retry<P, T, E, Nop, C, S, H, Sl, B, To, Rn>
+{
     /// Hedge attempts made by `attempt(n)`, where `n` is the attempt's number (1-based, in
     /// start order), kept in `capacity` ([`Inline::<N>`](Inline) or [`Spill`]); otherwise
     /// [`hedge`](Self::hedge). What `#[retry(hedge = ...)]` expands into, and what a call
@@ -543,7 +548,7 @@ impl<P: PolicyRef, T, E, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Nop, C, S, H,
         capacity: K,
         delay: Duration,
         attempt: F,
-    ) -> Hedged<P, T, E, Numbered<F>, C, S, H, Sl, B, To, Fut, K>
+    ) -> Hedged<P, T, E, Numbered<F>, C, S, H, Sl, B, To, Rn, Fut, K>
     where
         F: FnMut(u32) -> Fut,
         Fut: Future<Output = Result<T, E>>,
@@ -564,7 +569,7 @@ pin_project! {
     /// The future of a hedged call: [`Retry::hedge`], [`Retry::hedge_in`],
     /// [`Retry::hedge_attempts`]. Its attempts run inside it; dropping it drops them.
     #[must_use = "futures do nothing unless polled"]
-    pub struct Hedged<P, T, E, Op, C, S, H, Sl, B, To, Fut, K>
+    pub struct Hedged<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, K>
     where
         C: Clock,
         Sl: Sleeper,
@@ -572,7 +577,7 @@ pin_project! {
         To: AttemptLimit<Fut, Sl>,
         K: Capacity,
     {
-        retry: Retry<P, T, E, Op, C, S, H, Sl, B, To>,
+        retry: Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>,
         delay: Duration,
         // Attempts started and still running.
         started: u32,
@@ -593,7 +598,8 @@ pin_project! {
     }
 }
 
-impl<P, T, E, Op, C, S, H, Sl, B, To, Fut, K> Hedged<P, T, E, Op, C, S, H, Sl, B, To, Fut, K>
+impl<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, K>
+    Hedged<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, K>
 where
     C: Clock,
     Sl: Sleeper,
@@ -601,7 +607,7 @@ where
     To: AttemptLimit<Fut, Sl>,
     K: Capacity,
 {
-    fn new(retry: Retry<P, T, E, Op, C, S, H, Sl, B, To>, delay: Duration) -> Self {
+    fn new(retry: Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>, delay: Duration) -> Self {
         Hedged {
             retry,
             delay,
@@ -629,8 +635,8 @@ enum Next {
     Wait,
 }
 
-impl<P, T, E, Op, C, S, H, Sl, B, To, Fut, K> Future
-    for Hedged<P, T, E, Op, C, S, H, Sl, B, To, Fut, K>
+impl<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, K> Future
+    for Hedged<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, K>
 where
     P: PolicyRef,
     Op: MakeAttempt<Fut>,
@@ -640,6 +646,7 @@ where
     H: HookSet<T, E>,
     Sl: Sleeper,
     B: BudgetSlot,
+    Rn: JitterSource,
     To: AttemptLimit<Fut, Sl>,
     K: Capacity,
 {
@@ -793,8 +800,8 @@ where
 }
 
 /// Starts the next attempt in a free slot (the caller has checked there is one).
-fn launch<P, T, E, Op, C, S, H, Sl, B, To, Fut, St>(
-    retry: &mut Retry<P, T, E, Op, C, S, H, Sl, B, To>,
+fn launch<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, St>(
+    retry: &mut Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>,
     slots: Pin<&mut St>,
     started: &mut u32,
     running: &mut u32,
@@ -817,8 +824,8 @@ fn launch<P, T, E, Op, C, S, H, Sl, B, To, Fut, St>(
 }
 
 /// Sets the hedge timer to `delay` from now (a zero delay: a hedge is due at once).
-fn arm<P, T, E, Op, C: Clock, S, H, Sl: Sleeper, B, To>(
-    retry: &Retry<P, T, E, Op, C, S, H, Sl, B, To>,
+fn arm<P, T, E, Op, C: Clock, S, H, Sl: Sleeper, B, To, Rn>(
+    retry: &Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>,
     delay: Duration,
     mut timer: Pin<&mut Option<Sl::Sleep>>,
     due: &mut bool,
@@ -834,8 +841,8 @@ fn arm<P, T, E, Op, C: Clock, S, H, Sl: Sleeper, B, To>(
 
 /// The hooks and events of a returning call; `stop` is `None` for an accepted success.
 #[allow(clippy::too_many_arguments)]
-fn report_end<P, T, E, Op, C, S, H, Sl, B, To>(
-    retry: &Retry<P, T, E, Op, C, S, H, Sl, B, To>,
+fn report_end<P, T, E, Op, C, S, H, Sl, B, To, Rn>(
+    retry: &Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>,
     elapsed: Duration,
     outcome: &Result<T, E>,
     number: u32,
@@ -848,6 +855,7 @@ fn report_end<P, T, E, Op, C, S, H, Sl, B, To>(
     S: Steps,
     H: HookSet<T, E>,
     B: BudgetSlot,
+    Rn: JitterSource,
 {
     let _ = started;
     if H::HOOKED {

@@ -2,8 +2,6 @@
 
 use core::time::Duration;
 
-use rand::RngCore;
-
 /// How a wait from the schedule is randomised.
 ///
 /// `w` is the schedule's wait; every result is then capped by `max_delay`.
@@ -22,10 +20,30 @@ pub enum Jitter {
     Decorrelated,
 }
 
+/// Where jitter draws its random numbers: [`Shared`] (the default: no state in the
+/// call) or a seeded [`JitterRng`] (reproducible waits).
+pub trait JitterSource: Copy {
+    /// The next uniformly distributed 64 bits.
+    fn next_u64(&mut self) -> u64;
+}
+
+/// The process's jitter stream: one SplitMix64 sequence shared lock-free by every
+/// thread, whose start is drawn once from `rand`'s thread generator. A zero-sized
+/// handle, so a call keeps no generator state; each draw is one atomic add and a mix.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shared;
+
+impl JitterSource for Shared {
+    #[inline(always)]
+    fn next_u64(&mut self) -> u64 {
+        mix(stream_next())
+    }
+}
+
 /// A small, seedable random source that lives in 8 bytes and never allocates.
 ///
-/// Unseeded, it takes its seed from the thread's generator the first time a random
-/// wait is drawn, so a call that never retries never touches it.
+/// Unseeded ([`new`](Self::new)), it takes its seed from the process's stream the
+/// first time a random wait is drawn, so a call that never retries never touches it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JitterRng {
     // 0 stands for "not seeded yet"; a real state is never 0 (see `seeded`).
@@ -33,7 +51,7 @@ pub struct JitterRng {
 }
 
 impl JitterRng {
-    /// Seeded from the thread's random generator on first use.
+    /// Seeded from the process's stream on first use.
     pub const fn new() -> Self {
         JitterRng { state: 0 }
     }
@@ -42,42 +60,22 @@ impl JitterRng {
     pub const fn seeded(seed: u64) -> Self {
         // Keep 0 free as the "unseeded" marker.
         JitterRng {
-            state: if seed == 0 {
-                0x9E37_79B9_7F4A_7C15
-            } else {
-                seed
-            },
+            state: if seed == 0 { GAMMA } else { seed },
         }
     }
 
     /// Uniform in `[0, upper]`.
     #[inline]
     pub fn below(&mut self, upper: Duration) -> Duration {
-        // The common case, inline: a wait that fits in u64 nanoseconds (under ~584
-        // years), drawn with one SplitMix64 step and Lemire's multiply-shift.
-        if let Some(n) = upper
-            .as_secs()
-            .checked_mul(1_000_000_000)
-            .and_then(|n| n.checked_add(u64::from(upper.subsec_nanos())))
-        {
-            if n == 0 {
-                return Duration::ZERO;
-            }
-            if n != u64::MAX {
-                let z = self.next();
-                return Duration::from_nanos(((u128::from(z) * u128::from(n + 1)) >> 64) as u64);
-            }
-        }
-        let (state, wait) = draw(self.state, upper);
-        self.state = state;
-        wait
+        below(self, upper)
     }
+}
 
-    /// The next output of the generator (seeding it first if need be).
+impl JitterSource for JitterRng {
     #[inline(always)]
-    fn next(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         if self.state == 0 {
-            self.state = JitterRng::seeded(fresh_seed()).state;
+            self.state = JitterRng::seeded(mix(stream_next())).state;
         }
         self.state = self.state.wrapping_add(GAMMA);
         if self.state == 0 {
@@ -88,25 +86,54 @@ impl JitterRng {
     }
 }
 
-/// The process's source of seeds: one SplitMix64 stream, shared lock-free by every
-/// thread, whose start is drawn once from `rand`'s thread generator; each call's
-/// generator takes the next value. (Cheaper than a thread-local or a fresh draw from
-/// `rand` per call; the stream still differs from process to process.)
-static SEEDS: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+/// Uniform in `[0, upper]` nanoseconds, for `upper < u64::MAX`: Lemire's
+/// multiply-shift, with a bias below 2^-64 of the range. Zero draws nothing.
+#[inline(always)]
+pub(crate) fn below_nanos<R: JitterSource>(rng: &mut R, upper: u64) -> u64 {
+    if upper == 0 {
+        return 0;
+    }
+    ((u128::from(rng.next_u64()) * u128::from(upper + 1)) >> 64) as u64
+}
 
-/// A seed for one call's generator: the next value of the seed stream.
+/// Uniform in `[0, upper]`, exact for any `Duration`.
+#[inline]
+pub(crate) fn below<R: JitterSource>(rng: &mut R, upper: Duration) -> Duration {
+    match u64::try_from(upper.as_nanos()) {
+        Ok(u64::MAX) => Duration::from_nanos(rng.next_u64()),
+        Ok(n) => Duration::from_nanos(below_nanos(rng, n)),
+        // Above ~584 years the nanoseconds leave u64: a fraction in f64 is fine there.
+        Err(_) => {
+            let fraction = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+            Duration::try_from_secs_f64(upper.as_secs_f64() * fraction)
+                .map_or(upper, |d| d.min(upper))
+        }
+    }
+}
+
+/// The process's stream (see [`Shared`]).
+static STREAM: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// The next state of the process's stream.
+#[inline(always)]
+fn stream_next() -> u64 {
+    let s = STREAM.fetch_add(GAMMA, core::sync::atomic::Ordering::Relaxed);
+    if s == 0 {
+        return stream_start();
+    }
+    s.wrapping_add(GAMMA)
+}
+
+/// The first draw of the process: start the stream somewhere random.
 #[cold]
 #[inline(never)]
-fn fresh_seed() -> u64 {
+fn stream_start() -> u64 {
     use core::sync::atomic::Ordering::Relaxed;
-    let mut s = SEEDS.fetch_add(GAMMA, Relaxed);
-    if s == 0 {
-        // The first seed of the process: start the stream somewhere random.
-        let start = rand::rng().next_u64() | 1;
-        let _ = SEEDS.compare_exchange(GAMMA, start.wrapping_add(GAMMA), Relaxed, Relaxed);
-        s = start;
-    }
-    mix(s.wrapping_add(GAMMA))
+    use rand::RngCore;
+    let start = rand::rng().next_u64() | 1;
+    // Only the first thread's start wins; a thread that raced it keeps its own draw.
+    let _ = STREAM.compare_exchange(GAMMA, start.wrapping_add(GAMMA), Relaxed, Relaxed);
+    start
 }
 
 /// SplitMix64's output function.
@@ -120,56 +147,48 @@ fn mix(mut z: u64) -> u64 {
 /// SplitMix64's increment; odd, so the state runs through every u64.
 const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
-/// One draw, uniform in `[0, upper]`, from the state `state` (0: not seeded yet); the
-/// new state and the draw. By value, so the callers' state stays in registers.
-///
-/// The generator is SplitMix64: one add and a mix per draw, where re-seeding a
-/// xoshiro from the stored state cost four of those and two more outputs.
-#[inline(never)]
-fn draw(mut state: u64, upper: Duration) -> (u64, Duration) {
-    if state == 0 {
-        state = JitterRng::seeded(fresh_seed()).state;
-    }
-    state = state.wrapping_add(GAMMA);
-    if state == 0 {
-        // Keep 0 free as the "unseeded" marker (once in 2^64 draws).
-        state = GAMMA;
-    }
-    let z = mix(state);
-    let wait = match u64::try_from(upper.as_nanos()) {
-        // Lemire's multiply-shift: uniform up to a bias below 2^-64 of the range.
-        Ok(u64::MAX) => Duration::from_nanos(z),
-        Ok(n) => Duration::from_nanos(((u128::from(z) * u128::from(n + 1)) >> 64) as u64),
-        // Above ~584 years the nanoseconds leave u64: a fraction in f64 is fine there.
-        Err(_) => {
-            let fraction = (z >> 11) as f64 / (1u64 << 53) as f64;
-            Duration::try_from_secs_f64(upper.as_secs_f64() * fraction)
-                .map_or(upper, |d| d.min(upper))
-        }
-    };
-    (state, wait)
-}
-
 impl Default for JitterRng {
     fn default() -> Self {
         Self::new()
     }
 }
 
-/// The state jitter keeps across the retries of one call: the generator, and for
-/// decorrelated jitter the previous wait.
+/// The state jitter keeps across the retries of one call: the generator (zero-sized
+/// unless seeded), and for decorrelated jitter the previous wait.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct JitterState {
-    pub(crate) rng: JitterRng,
-    /// Decorrelated: the previous drawn wait; zero before the first draw.
-    previous: Duration,
+pub(crate) struct JitterState<R> {
+    pub(crate) rng: R,
+    /// Decorrelated: the previous drawn wait in nanoseconds (saturated); 0 before the
+    /// first draw.
+    previous: u64,
 }
 
-impl JitterState {
-    pub(crate) const fn new(rng: JitterRng) -> Self {
+impl<R> JitterState<R> {
+    pub(crate) const fn new(rng: R) -> Self {
+        JitterState { rng, previous: 0 }
+    }
+
+    /// The same state with another generator.
+    pub(crate) fn with_rng<R2>(self, rng: R2) -> JitterState<R2> {
         JitterState {
             rng,
-            previous: Duration::ZERO,
+            previous: self.previous,
+        }
+    }
+}
+
+impl<R: JitterSource> JitterState<R> {
+    /// Full or equal jitter on the wait `w` nanoseconds (`< u64::MAX`, already capped
+    /// by `max_delay`).
+    #[inline(always)]
+    pub(crate) fn spread_nanos(&mut self, jitter: Jitter, w: u64) -> u64 {
+        match jitter {
+            Jitter::None | Jitter::Decorrelated => w,
+            Jitter::Full => below_nanos(&mut self.rng, w),
+            Jitter::Equal => {
+                let half = w / 2;
+                half + below_nanos(&mut self.rng, w - half)
+            }
         }
     }
 
@@ -178,10 +197,10 @@ impl JitterState {
     pub(crate) fn spread(&mut self, jitter: Jitter, w: Duration) -> Duration {
         match jitter {
             Jitter::None | Jitter::Decorrelated => w,
-            Jitter::Full => self.rng.below(w),
+            Jitter::Full => below(&mut self.rng, w),
             Jitter::Equal => {
                 let half = w / 2;
-                half + self.rng.below(w - half)
+                half + below(&mut self.rng, w - half)
             }
         }
     }
@@ -191,10 +210,10 @@ impl JitterState {
     /// can sit at the cap.
     #[inline]
     pub(crate) fn decorrelated(&mut self, base: Duration, cap: Duration) -> Duration {
-        let previous = if self.previous.is_zero() {
+        let previous = if self.previous == 0 {
             base
         } else {
-            self.previous
+            Duration::from_nanos(self.previous)
         };
         let upper = previous.saturating_mul(3);
         let (low, high) = if upper >= base {
@@ -202,8 +221,10 @@ impl JitterState {
         } else {
             (upper, base)
         };
-        let wait = low.saturating_add(self.rng.below(high - low)).min(cap);
-        self.previous = wait;
+        let wait = low
+            .saturating_add(below(&mut self.rng, high - low))
+            .min(cap);
+        self.previous = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
         wait
     }
 

@@ -23,7 +23,7 @@ use crate::jitter::Jitter;
 /// let waits: Vec<_> = HTTP.jitter(Jitter::None).waits().collect();
 /// assert_eq!(waits, [100, 200, 400].map(Duration::from_millis));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, PartialEq)]
 pub struct Policy {
     pub(crate) schedule: Schedule,
     pub(crate) jitter: Jitter,
@@ -33,6 +33,93 @@ pub struct Policy {
     tries_set: bool,
     pub(crate) max_time: Option<Duration>,
     pub(crate) max_delay: Duration,
+    /// The schedule and `max_delay` in u64 nanoseconds, computed by every builder
+    /// method: what the engine's fast path reads.
+    pub(crate) plan: Plan,
+}
+
+impl core::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Policy")
+            .field("schedule", &self.schedule)
+            .field("jitter", &self.jitter)
+            .field("max_tries", &self.max_tries)
+            .field("max_time", &self.max_time)
+            .field("max_delay", &self.max_delay)
+            .finish()
+    }
+}
+
+/// A policy's waits as integer arithmetic: wait `n` (0-based) is `factor << (shift * n)`
+/// nanoseconds when that fits in a u64, capped by `max_delay`. Derived from the other
+/// fields (so equality is unchanged); a schedule that has no such form (Fibonacci, a
+/// base that is not a power of two, a factor of 584 years or more) has `shift == NONE`
+/// and takes the exact `Duration` path.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Plan {
+    /// The first wait, in nanoseconds.
+    pub(crate) factor: u64,
+    /// `max_delay` in nanoseconds, saturated at `u64::MAX` (which caps nothing a u64
+    /// wait can reach).
+    pub(crate) delay: u64,
+    /// log2 of the growth per step (0: constant), or [`Plan::NONE`].
+    pub(crate) shift: u32,
+}
+
+impl Plan {
+    /// No integer form: use the exact path.
+    pub(crate) const NONE: u32 = u32::MAX;
+
+    #[inline(always)]
+    const fn of(schedule: &Schedule, max_delay: Duration) -> Plan {
+        let (factor, shift) = match schedule {
+            Schedule::Exponential(e) => (nanos(e.factor()), e.pow2_shift()),
+            Schedule::Constant(c) => (nanos(c.interval()), Some(0)),
+            Schedule::Fibonacci(_) => (None, None),
+        };
+        let delay = match nanos(max_delay) {
+            Some(n) => n,
+            None => u64::MAX,
+        };
+        match (factor, shift) {
+            (Some(factor), Some(shift)) => Plan {
+                factor,
+                delay,
+                shift,
+            },
+            _ => Plan {
+                factor: 0,
+                delay,
+                shift: Plan::NONE,
+            },
+        }
+    }
+
+    /// Wait `n` in nanoseconds before `max_delay`, or `None` when it does not fit in a
+    /// u64 (or the schedule has no integer form): then the exact path decides.
+    #[inline(always)]
+    pub(crate) fn wait(&self, n: u32) -> Option<u64> {
+        if self.shift == Plan::NONE {
+            return None;
+        }
+        let shift = u64::from(self.shift) * u64::from(n);
+        if self.factor == 0 {
+            Some(0)
+        } else if shift <= u64::from(self.factor.leading_zeros()) && shift < 64 {
+            Some(self.factor << shift)
+        } else {
+            None
+        }
+    }
+}
+
+/// `d` in nanoseconds, if that fits in a u64.
+#[inline(always)]
+const fn nanos(d: Duration) -> Option<u64> {
+    match d.as_secs().checked_mul(1_000_000_000) {
+        Some(n) => n.checked_add(d.subsec_nanos() as u64),
+        None => None,
+    }
 }
 
 const SECOND: Duration = Duration::from_secs(1);
@@ -43,6 +130,7 @@ impl Policy {
     /// The default cap on a single wait.
     pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(60);
 
+    #[inline]
     const fn with_schedule(schedule: Schedule) -> Policy {
         Policy {
             schedule,
@@ -51,44 +139,58 @@ impl Policy {
             tries_set: false,
             max_time: None,
             max_delay: Self::DEFAULT_MAX_DELAY,
+            plan: Plan::of(&schedule, Self::DEFAULT_MAX_DELAY),
         }
     }
 
+    /// `self` with its [`Plan`] recomputed (after the schedule or `max_delay` changed).
+    #[inline(always)]
+    const fn replanned(mut self) -> Policy {
+        self.plan = Plan::of(&self.schedule, self.max_delay);
+        self
+    }
+
     /// Exponential waits `factor * base^n`: base 2, factor 1 s (1, 2, 4, 8 s, ...).
+    #[inline]
     pub const fn expo() -> Policy {
         Self::with_schedule(Schedule::Exponential(Exponential::new(2.0, SECOND)))
     }
 
     /// Fibonacci waits `factor * fib(n)`: factor 1 s (1, 1, 2, 3, 5 s, ...).
+    #[inline]
     pub const fn fibo() -> Policy {
         Self::with_schedule(Schedule::Fibonacci(Fibonacci::new(SECOND)))
     }
 
     /// The same wait every time.
+    #[inline]
     pub const fn constant(interval: Duration) -> Policy {
         Self::with_schedule(Schedule::Constant(Constant::new(interval)))
     }
 
     /// The growth per step of an exponential policy (at least 1; no effect on others).
+    #[inline]
     pub const fn base(mut self, base: f64) -> Policy {
         if let Schedule::Exponential(e) = self.schedule {
             self.schedule = Schedule::Exponential(Exponential::new(base, e.factor()));
         }
-        self
+        self.replanned()
     }
 
     /// The unit of the schedule: the first wait of an exponential or Fibonacci policy,
     /// the interval of a constant one.
+    #[inline]
     pub const fn factor(mut self, factor: Duration) -> Policy {
         self.schedule = match self.schedule {
             Schedule::Exponential(e) => Schedule::Exponential(Exponential::new(e.base(), factor)),
             Schedule::Fibonacci(_) => Schedule::Fibonacci(Fibonacci::new(factor)),
             Schedule::Constant(_) => Schedule::Constant(Constant::new(factor)),
         };
-        self
+        self.replanned()
     }
 
     /// How waits are randomised (default [`Jitter::Full`]).
+    #[inline]
     pub const fn jitter(mut self, jitter: Jitter) -> Policy {
         self.jitter = jitter;
         self
@@ -96,6 +198,7 @@ impl Policy {
 
     /// Total attempts, the first included (default 3, or no limit when `max_time` is
     /// set). 0 is taken as 1: the operation always runs once.
+    #[inline]
     pub const fn max_tries(mut self, max_tries: u32) -> Policy {
         self.max_tries = Some(if max_tries == 0 { 1 } else { max_tries });
         self.tries_set = true;
@@ -103,6 +206,7 @@ impl Policy {
     }
 
     /// No limit on attempts; `max_time`, a finite schedule and a budget still apply.
+    #[inline]
     pub const fn forever(mut self) -> Policy {
         self.max_tries = None;
         self.tries_set = true;
@@ -115,6 +219,7 @@ impl Policy {
     /// the limit: the default of 3 attempts no longer applies (as in Python's
     /// `backoff`). So `constant(10 s)` without jitter and `max_time(25 s)` makes attempts
     /// at 0, 10, 20 and 25 s. An explicit `max_tries`, before or after, still applies.
+    #[inline]
     pub const fn max_time(mut self, max_time: Duration) -> Policy {
         self.max_time = Some(max_time);
         if !self.tries_set {
@@ -124,32 +229,38 @@ impl Policy {
     }
 
     /// The cap on any single wait, server hints included (default 60 s).
+    #[inline]
     pub const fn max_delay(mut self, max_delay: Duration) -> Policy {
         self.max_delay = max_delay;
-        self
+        self.replanned()
     }
 
     /// The schedule's waits before jitter.
+    #[inline]
     pub const fn schedule(&self) -> Schedule {
         self.schedule
     }
 
     /// The jitter setting.
+    #[inline]
     pub const fn jitter_kind(&self) -> Jitter {
         self.jitter
     }
 
     /// The attempt limit; `None` for [`forever`](Self::forever).
+    #[inline]
     pub const fn tries_limit(&self) -> Option<u32> {
         self.max_tries
     }
 
     /// The time budget, if any.
+    #[inline]
     pub const fn time_limit(&self) -> Option<Duration> {
         self.max_time
     }
 
     /// The cap on a single wait.
+    #[inline]
     pub const fn delay_limit(&self) -> Duration {
         self.max_delay
     }
@@ -252,6 +363,48 @@ mod tests {
             Some(2)
         );
         assert_eq!(Policy::expo().tries_limit(), Some(3));
+    }
+
+    /// The integer plan agrees with the exact schedule wherever it answers, and
+    /// answers for every power-of-two base and constant schedule that fits in u64.
+    #[test]
+    fn plan_matches_the_exact_schedule() {
+        let factors = [
+            Duration::ZERO,
+            Duration::from_nanos(1),
+            ms(100),
+            Duration::new(1, 999_999_999),
+            Duration::from_nanos(u64::MAX / 2),
+            Duration::from_nanos(u64::MAX),
+            Duration::new(18_446_744_073, 709_551_616),
+            Duration::MAX,
+        ];
+        for factor in factors {
+            for base in [1.0, 2.0, 3.0, 4.0, 1.5, 2f64.powi(31), 2f64.powi(32)] {
+                let policy = Policy::expo().base(base).factor(factor);
+                for n in [0, 1, 2, 10, 31, 32, 63, 64, 65, 1000, u32::MAX] {
+                    let exact = policy.schedule.nth_wait(n);
+                    match policy.plan.wait(n) {
+                        Some(nanos) => assert_eq!(Duration::from_nanos(nanos), exact),
+                        None => assert!(
+                            exact.as_nanos() >= u128::from(u64::MAX >> 1)
+                                || policy.plan.shift == Plan::NONE,
+                            "{factor:?} {base} {n}"
+                        ),
+                    }
+                }
+            }
+            let constant = Policy::constant(factor);
+            assert_eq!(constant.plan.wait(7).map(Duration::from_nanos), {
+                u64::try_from(factor.as_nanos())
+                    .ok()
+                    .map(Duration::from_nanos)
+            });
+        }
+        assert_eq!(Policy::fibo().plan.wait(0), None);
+        assert_eq!(Policy::expo().base(3.0).plan.wait(0), None);
+        assert_eq!(Policy::expo().max_delay(Duration::MAX).plan.delay, u64::MAX);
+        assert_eq!(Policy::expo().plan.delay, 60_000_000_000);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::details::Details;
 use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps, Stop};
 use crate::hooks::{HookSet, Hooks, Nop};
+use crate::jitter::{JitterRng, JitterSource, Shared};
 
 /// What the loop does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,8 +64,9 @@ pub struct Retry<
     Sleep = Nop,
     Bucket = NoBudget,
     AttemptTimeout = Nop,
+    Random = Shared,
 > {
-    pub(crate) engine: Engine<PolicyHandle, Schedule, Bucket>,
+    pub(crate) engine: Engine<PolicyHandle, Schedule, Bucket, Random>,
     pub(crate) hooks: Callbacks,
     pub(crate) op: Operation,
     pub(crate) sleeper: Sleep,
@@ -76,10 +78,12 @@ pub struct Retry<
     _outcome: PhantomData<fn() -> (Value, Error)>,
 }
 
-impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S, H, Sl, B, To> {
+impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
+    Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
+{
     #[inline(always)]
     pub(crate) fn from_parts(
-        engine: Engine<P, S, B>,
+        engine: Engine<P, S, B, Rn>,
         hooks: H,
         op: Op,
         sleeper: Sl,
@@ -127,7 +131,9 @@ impl<P: PolicyRef, T, E, Op, C: Clock> Retry<P, T, E, Op, C> {
     }
 }
 
-impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S, H, Sl, B, To> {
+impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
+    Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
+{
     /// The name hooks and events report (`#[retry]` passes `module_path!()::fn_name`).
     #[inline(always)]
     pub fn name(mut self, name: &'static str) -> Self {
@@ -136,15 +142,35 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     }
 
     /// Draw jitter from a reproducible sequence.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.engine = self.engine.seed(seed);
-        self
+    pub fn seed(self, seed: u64) -> Retry<P, T, E, Op, C, S, H, Sl, B, To, JitterRng> {
+        let Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            attempt_due,
+            ..
+        } = self;
+        Retry {
+            engine: engine.seed(seed),
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            name,
+            start,
+            attempt_due,
+            _outcome: PhantomData,
+        }
     }
 
     /// Take a retry only while `budget` allows it (see [`Budget`]); any `&Budget` that
     /// outlives the call: a `static`, a field, an `Arc<Budget>`'s contents.
     #[inline]
-    pub fn budget(self, budget: &Budget) -> Retry<P, T, E, Op, C, S, H, Sl, &Budget, To> {
+    pub fn budget(self, budget: &Budget) -> Retry<P, T, E, Op, C, S, H, Sl, &Budget, To, Rn> {
         self.rebuild(|engine, hooks, op, sleeper, timeout| {
             (engine.budget(budget), hooks, op, sleeper, timeout)
         })
@@ -153,7 +179,10 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     /// A custom schedule; when it ends, so do the retries. The policy's limits and
     /// jitter still apply.
     #[inline]
-    pub fn wait<W>(self, schedule: W) -> Retry<P, T, E, Op, C, Custom<W::IntoIter>, H, Sl, B, To>
+    pub fn wait<W>(
+        self,
+        schedule: W,
+    ) -> Retry<P, T, E, Op, C, Custom<W::IntoIter>, H, Sl, B, To, Rn>
     where
         W: IntoIterator<Item = Duration>,
     {
@@ -164,7 +193,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
 
     /// Sleep with another runtime's timer (no tokio runtime needed then).
     #[inline]
-    pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<P, T, E, Op, C, S, H, Sl2, B, To> {
+    pub fn sleep<Sl2>(self, sleeper: Sl2) -> Retry<P, T, E, Op, C, S, H, Sl2, B, To, Rn> {
         self.rebuild(|engine, hooks, op, _, timeout| (engine, hooks, op, sleeper, timeout))
     }
 
@@ -174,7 +203,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     pub fn timeout(
         self,
         limit: Duration,
-    ) -> Retry<P, T, E, Op, C, S, H, Sl, B, Timed<fn(crate::Timeout) -> E>>
+    ) -> Retry<P, T, E, Op, C, S, H, Sl, B, Timed<fn(crate::Timeout) -> E>, Rn>
     where
         E: From<crate::Timeout>,
     {
@@ -191,7 +220,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
         self,
         limit: Duration,
         make_error: F,
-    ) -> Retry<P, T, E, Op, C, S, H, Sl, B, Timed<F>> {
+    ) -> Retry<P, T, E, Op, C, S, H, Sl, B, Timed<F>, Rn> {
         self.with_timeout(Timed { limit, make_error })
     }
 
@@ -202,8 +231,14 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
     #[inline(always)]
     pub(crate) fn rebuild<Op2, S2, H2, Sl2, B2, To2>(
         self,
-        change: impl FnOnce(Engine<P, S, B>, H, Op, Sl, To) -> (Engine<P, S2, B2>, H2, Op2, Sl2, To2),
-    ) -> Retry<P, T, E, Op2, C, S2, H2, Sl2, B2, To2> {
+        change: impl FnOnce(
+            Engine<P, S, B, Rn>,
+            H,
+            Op,
+            Sl,
+            To,
+        ) -> (Engine<P, S2, B2, Rn>, H2, Op2, Sl2, To2),
+    ) -> Retry<P, T, E, Op2, C, S2, H2, Sl2, B2, To2, Rn> {
         let Retry {
             engine,
             hooks,
@@ -229,24 +264,24 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To> Retry<P, T, E, Op, C, S,
         }
     }
 
-    fn with_timeout<To2>(self, timeout: To2) -> Retry<P, T, E, Op, C, S, H, Sl, B, To2> {
+    fn with_timeout<To2>(self, timeout: To2) -> Retry<P, T, E, Op, C, S, H, Sl, B, To2, Rn> {
         self.rebuild(|engine, hooks, op, sleeper, _| (engine, hooks, op, sleeper, timeout))
     }
 
-    fn map_hooks<H2>(self, f: impl FnOnce(H) -> H2) -> Retry<P, T, E, Op, C, S, H2, Sl, B, To> {
+    fn map_hooks<H2>(self, f: impl FnOnce(H) -> H2) -> Retry<P, T, E, Op, C, S, H2, Sl, B, To, Rn> {
         self.rebuild(|engine, hooks, op, sleeper, timeout| (engine, f(hooks), op, sleeper, timeout))
     }
 }
 
-impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
-    Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D>, Sl, B, To>
+impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To, Rn>
+    Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D>, Sl, B, To, Rn>
 {
     /// Stop at once, returning the error, when `giveup` says `true`.
     #[inline]
     pub fn giveup<F: Fn(&E) -> bool>(
         self,
         giveup: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<F, R, K, A, Bk, X, Y, D>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<F, R, K, A, Bk, X, Y, D>, Sl, B, To, Rn> {
         self.map_hooks(|h| h.giveup(giveup))
     }
 
@@ -255,7 +290,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     pub fn retry_if<F: Fn(&E) -> bool>(
         self,
         retry_if: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, F, K, A, Bk, X, Y, D>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, F, K, A, Bk, X, Y, D>, Sl, B, To, Rn> {
         self.map_hooks(|h| h.retry_if(retry_if))
     }
 
@@ -266,7 +301,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     pub fn retry_if_ok<F: Fn(&T) -> bool>(
         self,
         retry_if_ok: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, F, A, Bk, X, Y, D>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, F, A, Bk, X, Y, D>, Sl, B, To, Rn> {
         self.map_hooks(|h| h.retry_if_ok(retry_if_ok))
     }
 
@@ -276,7 +311,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     pub fn retry_after<F: Fn(&E) -> Option<Duration>>(
         self,
         retry_after: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, F, Bk, X, Y, D>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, F, Bk, X, Y, D>, Sl, B, To, Rn> {
         self.map_hooks(|h| h.retry_after(retry_after))
     }
 
@@ -285,7 +320,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(
         self,
         on_backoff: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y, D>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y, D>, Sl, B, To, Rn> {
         self.map_hooks(|h| h.on_backoff(on_backoff))
     }
 
@@ -294,7 +329,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(
         self,
         on_giveup: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y, D>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y, D>, Sl, B, To, Rn> {
         self.map_hooks(|h| h.on_giveup(on_giveup))
     }
 
@@ -303,7 +338,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     #[inline]
     pub fn error_display(
         self,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, crate::hooks::ByDisplay>, Sl, B, To>
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, crate::hooks::ByDisplay>, Sl, B, To, Rn>
     where
         E: core::fmt::Display,
     {
@@ -314,7 +349,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     #[inline]
     pub fn error_debug(
         self,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, crate::hooks::ByDebug>, Sl, B, To>
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, crate::hooks::ByDebug>, Sl, B, To, Rn>
     where
         E: core::fmt::Debug,
     {
@@ -328,7 +363,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     pub fn describe_errors_with<D2: crate::hooks::Describe<E>>(
         self,
         pick: impl FnOnce(crate::hooks::describe::Probe<E>) -> D2,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D2>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D2>, Sl, B, To, Rn> {
         let describe = pick(crate::hooks::describe::Probe::new());
         self.map_hooks(|h| h.describe(describe))
     }
@@ -339,7 +374,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     pub fn describe_errors<D2: crate::hooks::Describe<E>>(
         self,
         describe: D2,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D2>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, Y, D2>, Sl, B, To, Rn> {
         self.map_hooks(|h| h.describe(describe))
     }
 
@@ -348,13 +383,24 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To>
     pub fn on_success<F: Fn(&Details<'_, T, E>)>(
         self,
         on_success: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F, D>, Sl, B, To> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F, D>, Sl, B, To, Rn> {
         self.map_hooks(|h| h.on_success(on_success))
     }
 }
 
-impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: BudgetSlot, To>
-    Retry<P, T, E, Op, C, S, H, Sl, B, To>
+impl<
+        P: PolicyRef,
+        T,
+        E,
+        Op,
+        C: Clock,
+        S: Steps,
+        H: HookSet<T, E>,
+        Sl,
+        B: BudgetSlot,
+        To,
+        Rn: JitterSource,
+    > Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
 {
     /// Whether the clock must be read: for `max_time`, a hook or tracing. Decided here,
     /// from the policy and the hook types, for every shell alike.
@@ -414,12 +460,17 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
     }
 
     /// [`after`](Self::after) without the shortcut: predicates, hooks, events and the
-    /// engine, in SPEC order.
-    #[inline]
+    /// engine, in SPEC order. Inlined into the out-of-line loops that call it.
+    #[inline(always)]
     pub(crate) fn decide(&mut self, outcome: &Result<T, E>) -> Step {
         // `needs_clock` is a constant for a constant policy: then this folds away.
         let elapsed = self.elapsed();
-        let attempt = elapsed.saturating_sub(Duration::from_nanos(self.attempt_due));
+        // The attempt's own duration: only hooks and events read it.
+        let attempt = if H::HOOKED || cfg!(feature = "tracing") {
+            elapsed.saturating_sub(Duration::from_nanos(self.attempt_due))
+        } else {
+            Duration::ZERO
+        };
         let decision = match outcome {
             Ok(value) if !self.hooks.rejects_ok(value) => {
                 self.engine.succeeded();
@@ -453,7 +504,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S: Steps, H: HookSet<T, E>, Sl, B: Budget
                     &self.hooks,
                     outcome,
                 );
-                if self.needs_clock() {
+                if H::HOOKED || cfg!(feature = "tracing") {
                     let due = elapsed.saturating_add(wait).as_nanos();
                     self.attempt_due = u64::try_from(due).unwrap_or(u64::MAX);
                 }

@@ -61,6 +61,15 @@ impl Exponential {
         self.factor
     }
 
+    /// log2 of `base` when it is a power of two up to 2^31 (0 for 1), else `None`.
+    pub(crate) const fn pow2_shift(&self) -> Option<u32> {
+        if self.int_base != 0 && self.int_base.is_power_of_two() {
+            Some(self.int_base.trailing_zeros())
+        } else {
+            None
+        }
+    }
+
     /// The wait at step `n` (0-based), saturating at [`Duration::MAX`].
     #[inline]
     pub fn nth_wait(&self, n: u32) -> Duration {
