@@ -41,28 +41,33 @@ pub trait IsResult: Sized {
 impl<T, E> IsResult for Result<T, E> {
     type Ok = T;
     type Err = E;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn into_result(self) -> Self {
         self
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn from_result(result: Self) -> Self {
         result
     }
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn as_result(&self) -> &Self {
         self
     }
 }
 
 /// The retry state of a blocking function returning `R`.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn blocking<R: IsResult, P: PolicyRef>(policy: P) -> Retry<P, R::Ok, R::Err, Nop, StdClock> {
     Retry::new(policy, Nop)
 }
 
 /// The retry state of an async function returning `R`.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn asynchronous<R: IsResult, P: PolicyRef>(
     policy: P,
 ) -> Retry<P, R::Ok, R::Err, Nop, AsyncClock> {
@@ -71,7 +76,8 @@ pub fn asynchronous<R: IsResult, P: PolicyRef>(
 
 /// The blocking attempts, each returning the function's own type `R` (so that `?` in
 /// the body infers its error type), as the `Result`s the runtime judges.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn attempts<R: IsResult, F: FnMut(u32) -> R>(
     mut attempt: F,
 ) -> impl FnMut(u32) -> Result<R::Ok, R::Err> {
@@ -79,26 +85,30 @@ pub fn attempts<R: IsResult, F: FnMut(u32) -> R>(
 }
 
 /// The last attempt's outcome, as the function's return type.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn outcome<R: IsResult>(result: Result<R::Ok, R::Err>) -> R {
     R::from_result(result)
 }
 
 /// An async attempt's outcome, as the `Result` the runtime judges.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn as_result<R: IsResult>(outcome: &R) -> &Result<R::Ok, R::Err> {
     outcome.as_result()
 }
 
 /// One async attempt; naming `R` lets `?` in the body infer its error type.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn attempt_async<R, F: Future<Output = R>>(f: F) -> F {
     f
 }
 
 /// A copy of an owned argument for one attempt. The bound is checked by a trait the
 /// expansion declares per argument, whose message names the argument.
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn clone_arg<T: Clone>(value: &T) -> PerAttempt<T> {
     PerAttempt(value.clone())
 }
@@ -110,7 +120,8 @@ pub struct PerAttempt<T>(T);
 
 impl<T> PerAttempt<T> {
     /// The copy.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn take(self) -> T {
         self.0
     }
@@ -118,7 +129,8 @@ impl<T> PerAttempt<T> {
 
 /// Whether a wait is worth sleeping: not zero. By value, so that the expansion does not
 /// borrow its wait (a borrowed local stays in the future across the sleep).
-#[inline(always)]
+#[cfg_attr(debug_assertions, inline)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn nonzero(wait: Duration) -> bool {
     !wait.is_zero()
 }
@@ -200,7 +212,8 @@ pub mod check {
             pub trait $name<$($p),*>: Fn($arg) -> $out {}
             impl<$($p,)* F: Fn($arg) -> $out> $name<$($p),*> for F {}
             impl<$($p,)* F: Fn($arg) -> $out> Passes<F> for Checked<F, $ret> {
-                #[inline(always)]
+                #[cfg_attr(debug_assertions, inline)]
+                #[cfg_attr(not(debug_assertions), inline(always))]
                 fn value(self) -> F {
                     self.0
                 }
@@ -261,7 +274,8 @@ pub mod check {
     );
 
     /// `giveup = F`: `Fn(&E) -> bool`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn giveup<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(
         f: F,
     ) -> Checked<F, PredicateOn<R::Err>> {
@@ -269,7 +283,8 @@ pub mod check {
     }
 
     /// `retry_if = F`: `Fn(&E) -> bool`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn retry_if<R: IsResult, F: Fn(&R::Err) -> O, O: Verdict>(
         f: F,
     ) -> Checked<F, PredicateOn<R::Err>> {
@@ -277,7 +292,8 @@ pub mod check {
     }
 
     /// `retry_if_ok = F`: `Fn(&T) -> bool`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn retry_if_ok<R: IsResult, F: Fn(&R::Ok) -> O, O: Verdict>(
         f: F,
     ) -> Checked<F, PredicateOn<R::Ok>> {
@@ -285,7 +301,8 @@ pub mod check {
     }
 
     /// `retry_after = F`: `Fn(&E) -> Option<Duration>`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn retry_after<R: IsResult, F: Fn(&R::Err) -> O, O: Hint>(
         f: F,
     ) -> Checked<F, HintOn<R::Err>> {
@@ -293,7 +310,8 @@ pub mod check {
     }
 
     /// `on_backoff = F`: `Fn(&Details<'_, T, E>)`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn on_backoff<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
     ) -> Checked<F, HookOn<R::Ok, R::Err>> {
@@ -301,7 +319,8 @@ pub mod check {
     }
 
     /// `on_giveup = F`: `Fn(&Details<'_, T, E>)`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn on_giveup<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
     ) -> Checked<F, HookOn<R::Ok, R::Err>> {
@@ -309,7 +328,8 @@ pub mod check {
     }
 
     /// `on_success = F`: `Fn(&Details<'_, T, E>)`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn on_success<R: IsResult, F: Fn(&Details<'_, R::Ok, R::Err>) -> O, O: Done>(
         f: F,
     ) -> Checked<F, HookOn<R::Ok, R::Err>> {
@@ -317,20 +337,23 @@ pub mod check {
     }
 
     /// `wait = W`: `IntoIterator<Item = Duration>`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn wait<W: IntoIterator<Item = Duration>>(w: W) -> W::IntoIter {
         w.into_iter()
     }
 
     /// `timeout_error = F`: `FnOnce(Timeout) -> E`.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn timeout_error<R: IsResult, F: FnOnce(Timeout) -> R::Err>(f: F) -> F {
         f
     }
 
     /// `timeout` without `timeout_error`: `E::from(Timeout)`; `E` is inferred, so that
     /// the one bound is reported at the `timeout` key.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn timeout<E: FromTimeout>() -> fn(Timeout) -> E {
         E::from_timeout
     }

@@ -44,7 +44,8 @@ where
 {
     /// Run the operation until it succeeds or the policy says stop; the last attempt's
     /// outcome is returned unchanged.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn call(self) -> Result<T, E> {
         let Retry {
             engine,
@@ -70,22 +71,25 @@ where
     /// Run `attempt` (told the attempt number, from 1) until it succeeds or the policy
     /// says stop; the last attempt's outcome is returned unchanged.
     ///
-    /// The first attempt and an accepted success are inline; retrying is out of line.
-    #[inline(always)]
+    /// The first attempt and an accepted success are inline; retrying is out of line,
+    /// in one function per outcome type and set of hooks that every annotated function
+    /// shares (the operation is reached through `dyn FnMut`).
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn run<F: FnMut(u32) -> Result<T, E>>(mut self, mut attempt: F) -> Result<T, E> {
         self.start();
         let outcome = attempt(1);
         if self.settled(&outcome) {
             return outcome;
         }
-        self.run_slow(attempt, outcome)
+        self.run_slow(&mut attempt, outcome)
     }
 
     /// The rest of [`run`](Self::run) after a first outcome that the engine must judge.
     #[inline(never)]
-    fn run_slow<F: FnMut(u32) -> Result<T, E>>(
+    fn run_slow(
         mut self,
-        mut attempt: F,
+        attempt: &mut dyn FnMut(u32) -> Result<T, E>,
         mut outcome: Result<T, E>,
     ) -> Result<T, E> {
         loop {

@@ -59,6 +59,8 @@ impl Stop {
 /// Where the waits of an [`Engine`] come from: the policy's own schedule
 /// ([`Builtin`]) or a custom one ([`Custom`], `wait = ...`).
 pub trait Steps {
+    /// Whether these are the policy's own waits ([`Builtin`]).
+    const BUILTIN: bool = false;
     /// The scheduled wait before retry number `step` (0-based) in nanoseconds, or
     /// `u64::MAX` when it does not fit there (then [`exact_wait`](Self::exact_wait)
     /// gives it); `None` ends the retries.
@@ -75,6 +77,8 @@ pub trait Steps {
 pub struct Builtin;
 
 impl Steps for Builtin {
+    const BUILTIN: bool = true;
+
     #[inline(always)]
     fn next_nanos(&mut self, policy: &Policy, step: u32) -> Option<u64> {
         Some(policy.plan.wait(step).unwrap_or(u64::MAX))
@@ -414,6 +418,37 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
         if policy.max_tries.is_some_and(|max| self.tries >= max) {
             return Decision::Return(Stop::Tries);
         }
+        let step = self.tries - 1;
+        // The quick path: the policy's own integer schedule, jitter none or full, no
+        // deadline, no budget (what `Plan::quick` and the types say): a shift, a cap and
+        // perhaps one draw.
+        if S::BUILTIN && !B::PRESENT && policy.plan.quick {
+            if let Some(hint) = hint() {
+                return Decision::Retry(hint.min(policy.max_delay));
+            }
+            if let Some(wait) = policy.plan.wait(step) {
+                let wait = wait.min(policy.plan.delay);
+                let wait = if policy.plan.full {
+                    crate::jitter::below_nanos(&mut self.jitter.rng, wait)
+                } else {
+                    wait
+                };
+                return Decision::Retry(from_nanos(wait));
+            }
+            return Decision::Retry(self.exact_wait(step));
+        }
+        self.failed_general(elapsed, step, hint)
+    }
+
+    /// [`failed`](Self::failed) past the quick path and the attempt limit.
+    #[inline]
+    fn failed_general(
+        &mut self,
+        elapsed: Duration,
+        step: u32,
+        hint: impl FnOnce() -> Option<Duration>,
+    ) -> Decision {
+        let policy = self.policy.get();
         let time_left = match policy.max_time {
             Some(max_time) if elapsed >= max_time => return Decision::Return(Stop::Deadline),
             Some(max_time) => Some(max_time - elapsed),
@@ -422,7 +457,6 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
         if !self.budget.allows_retry() {
             return Decision::Return(Stop::Budget);
         }
-        let step = self.tries - 1;
         let Some(scheduled) = self.steps.next_nanos(policy, step) else {
             return Decision::Return(Stop::Exhausted);
         };
@@ -431,7 +465,7 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
             // The common case in u64 nanoseconds: no 128-bit or Duration arithmetic.
             None if scheduled != u64::MAX && policy.jitter != Jitter::Decorrelated => {
                 let capped = scheduled.min(policy.plan.delay);
-                Duration::from_nanos(self.jitter.spread_nanos(policy.jitter, capped))
+                from_nanos(self.jitter.spread_nanos(policy.jitter, capped))
             }
             None => self.exact_wait(step),
         };
@@ -455,6 +489,16 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
             }
             kind => self.jitter.spread(kind, scheduled.min(policy.max_delay)),
         }
+    }
+}
+
+/// `nanos` as a `Duration`, with zero (the common zero-wait case) a constant.
+#[inline(always)]
+fn from_nanos(nanos: u64) -> Duration {
+    if nanos == 0 {
+        Duration::ZERO
+    } else {
+        Duration::from_nanos(nanos)
     }
 }
 

@@ -116,7 +116,8 @@ pub trait AttemptLimit<Fut: Future, Sl: Sleeper> {
 
 impl<Fut: Future, Sl: Sleeper> AttemptLimit<Fut, Sl> for Nop {
     type Attempt = Fut;
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn limit(&self, attempt: Fut, _: &Sl) -> Fut {
         attempt
     }

@@ -244,7 +244,8 @@ pub mod describe {
 
     impl<E> Probe<E> {
         /// The probe.
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub const fn new() -> Self {
             Probe(PhantomData)
         }
@@ -263,7 +264,8 @@ pub mod describe {
     }
 
     impl<E: Display> ViaDisplay for &&Probe<E> {
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn describer(&self) -> ByDisplay {
             ByDisplay
         }
@@ -276,7 +278,8 @@ pub mod describe {
     }
 
     impl<E: Debug> ViaDebug for &Probe<E> {
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn describer(&self) -> ByDebug {
             ByDebug
         }
@@ -289,7 +292,8 @@ pub mod describe {
     }
 
     impl<E> ViaNothing for Probe<E> {
-        #[inline(always)]
+        #[cfg_attr(debug_assertions, inline)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         fn describer(&self) -> Nop {
             Nop
         }

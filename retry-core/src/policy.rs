@@ -64,34 +64,52 @@ pub(crate) struct Plan {
     pub(crate) delay: u64,
     /// log2 of the growth per step (0: constant), or [`Plan::NONE`].
     pub(crate) shift: u32,
+    /// The wait is the plan's wait, capped, perhaps with full jitter, and nothing else
+    /// is checked but `max_tries`: an integer schedule, jitter none or full, no
+    /// `max_time`. The engine's quickest path.
+    pub(crate) quick: bool,
+    /// Full jitter (with `quick`).
+    pub(crate) full: bool,
 }
 
 impl Plan {
     /// No integer form: use the exact path.
     pub(crate) const NONE: u32 = u32::MAX;
 
+    /// A placeholder, replaced before any policy is handed out.
+    const EMPTY: Plan = Plan {
+        factor: 0,
+        delay: 0,
+        shift: Plan::NONE,
+        quick: false,
+        full: false,
+    };
+
     #[inline(always)]
-    const fn of(schedule: &Schedule, max_delay: Duration) -> Plan {
-        let (factor, shift) = match schedule {
+    const fn of(policy: &Policy) -> Plan {
+        let (factor, shift) = match &policy.schedule {
             Schedule::Exponential(e) => (nanos(e.factor()), e.pow2_shift()),
             Schedule::Constant(c) => (nanos(c.interval()), Some(0)),
             Schedule::Fibonacci(_) => (None, None),
         };
-        let delay = match nanos(max_delay) {
+        let delay = match nanos(policy.max_delay) {
             Some(n) => n,
             None => u64::MAX,
         };
-        match (factor, shift) {
-            (Some(factor), Some(shift)) => Plan {
-                factor,
-                delay,
-                shift,
-            },
-            _ => Plan {
-                factor: 0,
-                delay,
-                shift: Plan::NONE,
-            },
+        let (factor, shift) = match (factor, shift) {
+            (Some(factor), Some(shift)) => (factor, shift),
+            _ => (0, Plan::NONE),
+        };
+        let full = matches!(policy.jitter, Jitter::Full);
+        let quick = shift != Plan::NONE
+            && policy.max_time.is_none()
+            && (full || matches!(policy.jitter, Jitter::None));
+        Plan {
+            factor,
+            delay,
+            shift,
+            quick,
+            full,
         }
     }
 
@@ -139,14 +157,16 @@ impl Policy {
             tries_set: false,
             max_time: None,
             max_delay: Self::DEFAULT_MAX_DELAY,
-            plan: Plan::of(&schedule, Self::DEFAULT_MAX_DELAY),
+            plan: Plan::EMPTY,
         }
+        .replanned()
     }
 
-    /// `self` with its [`Plan`] recomputed (after the schedule or `max_delay` changed).
+    /// `self` with its [`Plan`] recomputed (after the schedule, jitter, `max_time` or
+    /// `max_delay` changed).
     #[inline(always)]
     const fn replanned(mut self) -> Policy {
-        self.plan = Plan::of(&self.schedule, self.max_delay);
+        self.plan = Plan::of(&self);
         self
     }
 
@@ -193,7 +213,7 @@ impl Policy {
     #[inline]
     pub const fn jitter(mut self, jitter: Jitter) -> Policy {
         self.jitter = jitter;
-        self
+        self.replanned()
     }
 
     /// Total attempts, the first included (default 3, or no limit when `max_time` is
@@ -225,7 +245,7 @@ impl Policy {
         if !self.tries_set {
             self.max_tries = None;
         }
-        self
+        self.replanned()
     }
 
     /// The cap on any single wait, server hints included (default 60 s).

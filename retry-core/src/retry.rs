@@ -81,7 +81,8 @@ pub struct Retry<
 impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
     Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
 {
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn from_parts(
         engine: Engine<P, S, B, Rn>,
         hooks: H,
@@ -115,7 +116,8 @@ pub struct Timed<F> {
 impl<P: PolicyRef, T, E, Op, C: Clock> Retry<P, T, E, Op, C> {
     /// A retried call of `op` under the policy `policy` refers to, with no predicates
     /// or hooks.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn new(policy: P, op: Op) -> Self {
         Retry {
             engine: Engine::with_policy(policy),
@@ -135,7 +137,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
     Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
 {
     /// The name hooks and events report (`#[retry]` passes `module_path!()::fn_name`).
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn name(mut self, name: &'static str) -> Self {
         self.name = name;
         self
@@ -228,7 +231,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
     /// `change`
     /// (each builder method changes one of the types).
     #[allow(clippy::type_complexity)]
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn rebuild<Op2, S2, H2, Sl2, B2, To2>(
         self,
         change: impl FnOnce(
@@ -356,8 +360,9 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To, Rn
         self.map_hooks(|h| h.describe(crate::hooks::ByDebug))
     }
 
-    /// How events show errors, picked by `pick` from a stand-in for the error type
-    /// (what the `#[retry]` expansion does: see `__private::describe`).
+    /// How events show errors, picked by `pick` from a stand-in for the error type: what
+    /// the `#[retry]` expansion does when the return type holds an `impl Trait`, which it
+    /// cannot name (see `__private::describe`).
     #[doc(hidden)]
     #[inline]
     pub fn describe_errors_with<D2: crate::hooks::Describe<E>>(
@@ -404,13 +409,15 @@ impl<
 {
     /// Whether the clock must be read: for `max_time`, a hook or tracing. Decided here,
     /// from the policy and the hook types, for every shell alike.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn needs_clock(&self) -> bool {
         self.engine.needs_clock() || H::HOOKED || cfg!(feature = "tracing")
     }
 
     /// Mark the start of the first attempt (reads the clock only if something needs it).
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn start(&mut self) {
         if self.needs_clock() {
             self.start = Some(C::now());
@@ -419,7 +426,8 @@ impl<
 
     /// Time since the first attempt started (zero when nothing needs the clock; for a
     /// constant policy that test folds away).
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn elapsed(&self) -> Duration {
         match self.start {
             Some(start) if self.needs_clock() => C::since(start),
@@ -428,7 +436,8 @@ impl<
     }
 
     /// Attempts made so far.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn tries(&self) -> u32 {
         self.engine.tries()
     }
@@ -438,7 +447,8 @@ impl<
     ///
     /// An accepted success that nothing needs to hear of (no hook, no budget) returns
     /// here, inline; everything else goes out of line.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn after(&mut self, outcome: &Result<T, E>) -> Step {
         if self.settled(outcome) {
             return Step::Done;
@@ -448,7 +458,8 @@ impl<
 
     /// Whether `outcome` is an accepted success that nothing needs to hear of (no
     /// hook, no budget): then the call returns it without consulting the engine.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn settled(&self, outcome: &Result<T, E>) -> bool {
         !H::HOOKED && !B::PRESENT && matches!(outcome, Ok(value) if !self.hooks.rejects_ok(value))
     }
@@ -461,7 +472,8 @@ impl<
 
     /// [`after`](Self::after) without the shortcut: predicates, hooks, events and the
     /// engine, in SPEC order. Inlined into the out-of-line loops that call it.
-    #[inline(always)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decide(&mut self, outcome: &Result<T, E>) -> Step {
         // `needs_clock` is a constant for a constant policy: then this folds away.
         let elapsed = self.elapsed();

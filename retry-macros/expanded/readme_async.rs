@@ -1,14 +1,12 @@
 async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::Error> {
-    struct __RetryPolicy;
-    impl ::retry::__private::ConstPolicy for __RetryPolicy {
-        const POLICY: ::retry::__private::Policy = ::retry::__private::Policy::expo()
-            .max_tries(4u32)
-            .max_time(::retry::__private::Duration::new(50u64, 0u32));
-    }
     let mut __retry = ::retry::__private::asynchronous::<
         Result<String, reqwest::Error>,
         _,
-    >(::retry::__private::Const::<__RetryPolicy>::new())
+    >(const {
+            &::retry::__private::Policy::expo()
+                .max_tries(4u32)
+                .max_time(::retry::__private::Duration::new(50u64, 0u32))
+        })
         .name(::core::concat!(::core::module_path!(), "::", "fetch"))
         .giveup({
             #[allow(unused_imports)]
@@ -20,12 +18,15 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
             >(fatal_code)
                 .value()
         })
-        .describe_errors_with(|__probe| {
+        .describe_errors({
             #[allow(unused_imports)]
             use ::retry::__private::describe::{
                 ViaDebug as _, ViaDisplay as _, ViaNothing as _,
             };
-            (&&&__probe).describer()
+            (&&&::retry::__private::describe::Probe::<
+                <Result<String, reqwest::Error> as ::retry::__private::IsResult>::Err,
+            >::new())
+                .describer()
         });
     __retry.start();
     loop {

@@ -13,28 +13,29 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
             ::retry::__private::clone_arg(self)
         }
     }
-    struct __RetryPolicy;
-    impl ::retry::__private::ConstPolicy for __RetryPolicy {
-        const POLICY: ::retry::__private::Policy = ::retry::__private::Policy::constant(
-                ::retry::__private::Duration::new(0u64, 250000000u32),
-            )
-            .jitter(::retry::__private::Jitter::None)
-            .max_tries(5u32);
-    }
     ::retry::__private::outcome::<
         std::io::Result<String>,
     >(
         ::retry::__private::blocking::<
             std::io::Result<String>,
             _,
-        >(::retry::__private::Const::<__RetryPolicy>::new())
+        >(const {
+                &::retry::__private::Policy::constant(
+                        ::retry::__private::Duration::new(0u64, 250000000u32),
+                    )
+                    .jitter(::retry::__private::Jitter::None)
+                    .max_tries(5u32)
+            })
             .name(::core::concat!(::core::module_path!(), "::", "read_config"))
-            .describe_errors_with(|__probe| {
+            .describe_errors({
                 #[allow(unused_imports)]
                 use ::retry::__private::describe::{
                     ViaDebug as _, ViaDisplay as _, ViaNothing as _,
                 };
-                (&&&__probe).describer()
+                (&&&::retry::__private::describe::Probe::<
+                    <std::io::Result<String> as ::retry::__private::IsResult>::Err,
+                >::new())
+                    .describer()
             })
             .run(
                 ::retry::__private::attempts::<

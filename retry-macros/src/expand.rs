@@ -46,7 +46,7 @@ fn duration(private: &TokenStream, d: &DurationArg) -> TokenStream {
 }
 
 /// Whether the attribute's own keys build the policy from literals only: then it is a
-/// `static` of the expansion, which the engine reads by reference.
+/// constant of the expansion (`const { &.. }`), which the engine reads by reference.
 fn is_static(config: &Config) -> bool {
     let literal = |d: &Option<DurationArg>| !matches!(d, Some(DurationArg::Expr(_)));
     let schedule = match &config.schedule {
@@ -60,20 +60,6 @@ fn is_static(config: &Config) -> bool {
         && !matches!(config.limit, Some(Limit::MaxTries(MaxTries::Expr(_))))
         && literal(&config.max_time)
         && literal(&config.max_delay)
-}
-
-/// Whether `path` names a `const` or `static` by Rust's naming convention (its last
-/// segment in upper case), outside `Self` (which an item inside the fn cannot name).
-fn names_a_constant(path: &syn::Path) -> bool {
-    let Some(last) = path.segments.last() else {
-        return false;
-    };
-    let name = last.ident.to_string();
-    path.segments
-        .iter()
-        .all(|s| s.ident != "Self" && s.arguments.is_empty())
-        && name.chars().any(|c| c.is_ascii_uppercase())
-        && !name.chars().any(|c| c.is_ascii_lowercase())
 }
 
 /// The `Policy` built from the keys.
@@ -214,32 +200,21 @@ pub fn expand(retried: Retried) -> TokenStream {
     } else {
         quote!(blocking)
     };
-    // The policy the engine reads by reference: a `static` when the keys are literals,
-    // the user's `const`/`static` itself for `policy = PATH` (a `const` is promoted),
-    // else a value computed once per call.
+    // The policy the engine reads by reference: a constant (`&'static`, in read-only
+    // data) when the keys are literals, the user's own value for `policy = PATH` (a
+    // `const` is promoted), else a value computed once per call. Every function reads
+    // its policy the same way, so they share one instantiation of the runtime's loop.
     let policy_value = Ident::new("__retry_policy", Span::mixed_site());
-    let policy_static = Ident::new("__RetryPolicy", Span::mixed_site());
-    let const_policy = |policy: TokenStream| {
-        (
-            quote! {
-                struct #policy_static;
-                impl #private::ConstPolicy for #policy_static {
-                    const POLICY: #private::Policy = #policy;
-                }
-            },
-            quote!(#private::Const::<#policy_static>::new()),
-        )
-    };
     let (policy_setup, policy_ref) = match &config.policy {
-        // A `const` or `static` by its name (SCREAMING_CASE): a compile-time constant too.
-        Some(Expr::Path(path)) if names_a_constant(&path.path) => const_policy(quote!(#path)),
         Some(Expr::Path(path)) => (TokenStream::new(), quote_spanned!(path.span()=> &#path)),
         Some(expr) => (
             quote_spanned!(expr.span()=> let #policy_value: #private::Policy = #expr;),
             quote!(&#policy_value),
         ),
-        // Literal keys: a compile-time constant, so every decision about it folds.
-        None if is_static(&config) => const_policy(policy(&private, &config)),
+        None if is_static(&config) => {
+            let policy = policy(&private, &config);
+            (TokenStream::new(), quote!(const { &#policy }))
+        }
         None => {
             let policy = policy(&private, &config);
             (
@@ -281,13 +256,33 @@ pub fn expand(retried: Retried) -> TokenStream {
     }
     // Events show the error by its `Display`, else `Debug`, else not at all: the
     // expansion knows the concrete type, so method resolution picks.
-    let probe = Ident::new("__probe", Span::mixed_site());
-    builder.extend(quote! {
-        .describe_errors_with(|#probe| {
-            #[allow(unused_imports)]
-            use #private::describe::{ViaDebug as _, ViaDisplay as _, ViaNothing as _};
-            (&&&#probe).describer()
-        })
+    // (A value, not a closure: nothing here is instantiated per function.)
+    // An `impl Trait` in the return type (`_` here) cannot be named: then the stand-in
+    // comes from the engine's own error type, through a closure.
+    let names_every_type = !ret
+        .to_token_stream()
+        .into_iter()
+        .any(|t| has_underscore(&t));
+    builder.extend(if names_every_type {
+        let probe = quote_spanned!(r_span=>
+            (&&&#glue::describe::Probe::<<#as_r as #glue::IsResult>::Err>::new()).describer()
+        );
+        quote! {
+            .describe_errors({
+                #[allow(unused_imports)]
+                use #private::describe::{ViaDebug as _, ViaDisplay as _, ViaNothing as _};
+                #probe
+            })
+        }
+    } else {
+        let probe = Ident::new("__probe", Span::mixed_site());
+        quote! {
+            .describe_errors_with(|#probe| {
+                #[allow(unused_imports)]
+                use #private::describe::{ViaDebug as _, ViaDisplay as _, ViaNothing as _};
+                (&&&#probe).describer()
+            })
+        }
     });
 
     let attempt_binding = config
@@ -455,5 +450,16 @@ fn sleeper(private: &TokenStream, config: &Config) -> TokenStream {
     match &config.sleep {
         Some(s) => quote!(#s),
         None => quote!(#private::DefaultSleeper::default()),
+    }
+}
+
+/// Whether a token tree holds an inferred type, `_`.
+fn has_underscore(tree: &proc_macro2::TokenTree) -> bool {
+    match tree {
+        proc_macro2::TokenTree::Ident(ident) => ident == "_",
+        proc_macro2::TokenTree::Group(group) => {
+            group.stream().into_iter().any(|t| has_underscore(&t))
+        }
+        _ => false,
     }
 }
