@@ -714,6 +714,31 @@ fn engine_waits(policy: &retry::Policy) -> u32 {
     total
 }
 
+/// The engine's waits without jitter, each then drawn uniformly in `[0, wait]` by `rand`'s
+/// `SmallRng` (a thread-local generator, seeded once per thread): full jitter as it
+/// would cost with `rand`'s generator and its `random_range` instead of the engine's
+/// own stream.
+#[inline(always)]
+fn engine_waits_rand(policy: &retry::Policy) -> u32 {
+    use rand::{Rng, SeedableRng};
+    thread_local! {
+        static RNG: std::cell::RefCell<rand::rngs::SmallRng> =
+            std::cell::RefCell::new(rand::rngs::SmallRng::from_rng(&mut rand::rng()));
+    }
+    let mut engine = retry::engine::Engine::new(policy);
+    let mut total = 0;
+    for _ in 0..TRIES - 1 {
+        let wait = match engine.failed(Duration::ZERO, || None) {
+            retry::engine::Decision::Retry(wait) => Some(RNG.with_borrow_mut(|rng| {
+                Duration::from_nanos(rng.random_range(0..=wait.as_nanos() as u64))
+            })),
+            retry::engine::Decision::Return(_) => None,
+        };
+        total = fold(total, wait);
+    }
+    total
+}
+
 /// Draws the first 3 waits of a schedule.
 #[inline(always)]
 fn draw3(mut next: impl FnMut() -> Option<Duration>) -> u32 {
@@ -745,6 +770,10 @@ pub const ONE_WAIT_SCENARIO: Scenario = Scenario {
         contender!("retry: Engine, full jitter", |_b| {
             engine_waits(black_box(&ONE_WAIT_FULL))
         }),
+        contender!(
+            "retry: Engine, no jitter + rand SmallRng draw (full jitter by rand)",
+            |_b| engine_waits_rand(black_box(&ONE_WAIT))
+        ),
         contender!("backon, no jitter", |_b| {
             use backon::BackoffBuilder;
             let mut backoff = black_box(first_try::BACKON).build();

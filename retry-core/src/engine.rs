@@ -412,6 +412,16 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
         elapsed: Duration,
         hint: impl FnOnce() -> Option<Duration>,
     ) -> Decision {
+        self.failed_at(|| elapsed, hint)
+    }
+
+    /// [`failed`](Self::failed), reading the elapsed time only when a deadline needs it.
+    #[inline(always)]
+    pub(crate) fn failed_at(
+        &mut self,
+        elapsed: impl FnOnce() -> Duration,
+        hint: impl FnOnce() -> Option<Duration>,
+    ) -> Decision {
         let policy = self.policy.get();
         self.tries = self.tries.saturating_add(1);
         self.budget.withdraw();
@@ -426,7 +436,7 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
             if let Some(hint) = hint() {
                 return Decision::Retry(hint.min(policy.max_delay));
             }
-            if let Some(wait) = policy.plan.wait(step) {
+            if let Some(wait) = policy.plan.integer_wait(step) {
                 let wait = wait.min(policy.plan.delay);
                 let wait = if policy.plan.full {
                     crate::jitter::below_nanos(&mut self.jitter.rng, wait)
@@ -444,14 +454,16 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
     #[inline]
     fn failed_general(
         &mut self,
-        elapsed: Duration,
+        elapsed: impl FnOnce() -> Duration,
         step: u32,
         hint: impl FnOnce() -> Option<Duration>,
     ) -> Decision {
         let policy = self.policy.get();
         let time_left = match policy.max_time {
-            Some(max_time) if elapsed >= max_time => return Decision::Return(Stop::Deadline),
-            Some(max_time) => Some(max_time - elapsed),
+            Some(max_time) => match max_time.checked_sub(elapsed()) {
+                Some(left) if !left.is_zero() => Some(left),
+                _ => return Decision::Return(Stop::Deadline),
+            },
             None => None,
         };
         if !self.budget.allows_retry() {

@@ -246,9 +246,68 @@ where
 {
     type Output = Result<T, E>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
+    /// The first attempt and an accepted success are inline; judging a failure,
+    /// sleeping and the later attempts are out of line.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T, E>> {
+        let mut this = self.as_mut().project();
+        if matches!(*this.state, State::Start) {
+            this.retry.start();
+            let retry = &mut *this.retry;
+            let fut = retry.timeout.limit((retry.op)(), &retry.sleeper);
+            this.state.set(State::Attempt { fut });
+        }
+        let outcome = match this.state.as_mut().project() {
+            StateProj::Attempt { fut } => ready!(fut.poll(cx)),
+            _ => return self.poll_slow(cx, None),
+        };
+        if this.retry.settled(&outcome) {
+            this.state.set(State::Idle);
+            return Poll::Ready(outcome);
+        }
+        self.poll_slow(cx, Some(outcome))
+    }
+}
+
+impl<P: PolicyRef, T, E, Op, Fut, C, S, H, Sl, B, To, Rn>
+    RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut>
+where
+    Op: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+    C: Clock,
+    S: Steps,
+    H: HookSet<T, E>,
+    Sl: Sleeper,
+    B: BudgetSlot,
+    Rn: JitterSource,
+    To: AttemptLimit<Fut, Sl>,
+{
+    /// The rest of [`poll`](Future::poll): `outcome` is an attempt's outcome that the
+    /// engine must judge, if one just ended.
+    #[inline(never)]
+    fn poll_slow(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        mut outcome: Option<Result<T, E>>,
+    ) -> Poll<Result<T, E>> {
         let mut this = self.project();
         loop {
+            if let Some(outcome) = outcome.take() {
+                match this.retry.decide(&outcome) {
+                    Step::Done => {
+                        this.state.set(State::Idle);
+                        return Poll::Ready(outcome);
+                    }
+                    // A zero wait skips the timer: tokio rounds even a zero sleep up to
+                    // its next 1 ms tick.
+                    Step::Sleep(wait) if wait.is_zero() => this.state.set(State::Idle),
+                    Step::Sleep(wait) => {
+                        let sleep = this.retry.sleeper.sleep(wait);
+                        this.state.set(State::Sleeping { sleep });
+                    }
+                }
+            }
             match this.state.as_mut().project() {
                 StateProj::Start | StateProj::Idle => {
                     if matches!(*this.state, State::Start) {
@@ -258,22 +317,7 @@ where
                     let fut = retry.timeout.limit((retry.op)(), &retry.sleeper);
                     this.state.set(State::Attempt { fut });
                 }
-                StateProj::Attempt { fut } => {
-                    let outcome = ready!(fut.poll(cx));
-                    match this.retry.after(&outcome) {
-                        Step::Done => {
-                            this.state.set(State::Idle);
-                            return Poll::Ready(outcome);
-                        }
-                        // A zero wait skips the timer: tokio rounds even a zero sleep up
-                        // to its next 1 ms tick.
-                        Step::Sleep(wait) if wait.is_zero() => this.state.set(State::Idle),
-                        Step::Sleep(wait) => {
-                            let sleep = this.retry.sleeper.sleep(wait);
-                            this.state.set(State::Sleeping { sleep });
-                        }
-                    }
-                }
+                StateProj::Attempt { fut } => outcome = Some(ready!(fut.poll(cx))),
                 StateProj::Sleeping { sleep } => {
                     ready!(sleep.poll(cx));
                     this.state.set(State::Idle);

@@ -27,9 +27,10 @@ pub trait JitterSource: Copy {
     fn next_u64(&mut self) -> u64;
 }
 
-/// The process's jitter stream: one SplitMix64 sequence shared lock-free by every
-/// thread, whose start is drawn once from `rand`'s thread generator. A zero-sized
-/// handle, so a call keeps no generator state; each draw is one atomic add and a mix.
+/// The process's jitter stream: one wyrand sequence (a counter and a one-multiply
+/// output function) shared lock-free by every thread, whose start is drawn once from
+/// `rand`'s thread generator. A zero-sized handle, so a call keeps no generator state;
+/// each draw is one atomic add and one 128-bit multiply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Shared;
 
@@ -136,16 +137,15 @@ fn stream_start() -> u64 {
     start
 }
 
-/// SplitMix64's output function.
+/// wyrand's output function: one 64x64->128 multiply, folded.
 #[inline(always)]
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+fn mix(z: u64) -> u64 {
+    let t = u128::from(z) * u128::from(z ^ 0xE703_7ED1_A0B4_28DB);
+    ((t >> 64) as u64) ^ (t as u64)
 }
 
-/// SplitMix64's increment; odd, so the state runs through every u64.
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+/// wyrand's increment; odd, so the state runs through every u64.
+const GAMMA: u64 = 0xA076_1D64_78BD_642F;
 
 impl Default for JitterRng {
     fn default() -> Self {

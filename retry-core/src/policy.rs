@@ -120,11 +120,19 @@ impl Plan {
         if self.shift == Plan::NONE {
             return None;
         }
+        self.integer_wait(n)
+    }
+
+    /// [`wait`](Self::wait) of a plan with an integer form (`shift` is not `NONE`, as
+    /// `quick` promises).
+    #[inline(always)]
+    pub(crate) fn integer_wait(&self, n: u32) -> Option<u64> {
         let shift = u64::from(self.shift) * u64::from(n);
-        if self.factor == 0 {
-            Some(0)
-        } else if shift <= u64::from(self.factor.leading_zeros()) && shift < 64 {
+        if shift < 64 && shift <= u64::from(self.factor.leading_zeros()) {
             Some(self.factor << shift)
+        } else if self.factor == 0 {
+            // Zero stays zero however far it is shifted.
+            Some(0)
         } else {
             None
         }

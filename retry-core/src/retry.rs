@@ -475,13 +475,24 @@ impl<
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn decide(&mut self, outcome: &Result<T, E>) -> Step {
-        // `needs_clock` is a constant for a constant policy: then this folds away.
-        let elapsed = self.elapsed();
-        // The attempt's own duration: only hooks and events read it.
-        let attempt = if H::HOOKED || cfg!(feature = "tracing") {
+        // Hooks and events read the elapsed time and the attempt's own duration; else
+        // the clock is read only when the engine reaches a deadline.
+        let reported = H::HOOKED || cfg!(feature = "tracing");
+        let elapsed = if reported {
+            self.elapsed()
+        } else {
+            Duration::ZERO
+        };
+        let attempt = if reported {
             elapsed.saturating_sub(Duration::from_nanos(self.attempt_due))
         } else {
             Duration::ZERO
+        };
+        let clock = !reported && self.needs_clock();
+        let start = &self.start;
+        let since_start = move || match start {
+            Some(start) if clock => C::since(*start),
+            _ => elapsed,
         };
         let decision = match outcome {
             Ok(value) if !self.hooks.rejects_ok(value) => {
@@ -493,11 +504,11 @@ impl<
                 }
                 return Step::Done;
             }
-            Ok(_) => self.engine.failed(elapsed, || None),
+            Ok(_) => self.engine.failed_at(since_start, || None),
             Err(error) if self.hooks.stops_on(error) => Decision::Return(self.engine.stopped()),
             Err(error) => {
                 let hooks = &self.hooks;
-                self.engine.failed(elapsed, || hooks.hint(error))
+                self.engine.failed_at(since_start, || hooks.hint(error))
             }
         };
         match decision {
