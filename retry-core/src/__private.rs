@@ -13,7 +13,7 @@ use core::future::Future;
 pub use core::time::Duration;
 
 pub use crate::clock::{AsyncClock, StdClock};
-pub use crate::engine::{Const, ConstPolicy, PolicyRef};
+pub use crate::engine::PolicyRef;
 pub use crate::future::{DefaultSleeper, Sleeper, TimeLimited};
 pub use crate::hooks::{describe, Nop};
 pub use crate::retry::{Retry, Step};

@@ -190,7 +190,8 @@ impl PolicyRef for Policy {
     }
 }
 
-/// A policy known at compile time: what `#[retry]` makes of literal keys.
+/// A policy known at compile time, as a type: the engine reads it through a zero-sized
+/// [`Const`] handle, so every decision about it can fold (at the price of code per type).
 pub trait ConstPolicy {
     /// The policy.
     const POLICY: Policy;
