@@ -653,6 +653,52 @@ async fn policy_key() {
     assert_eq!((c.get(), t), (4, 6 * S));
 }
 
+/// A `static` policy with a deadline, and a `const` one behind a module path: the
+/// expansion asks each in a constant whether it has `max_time`.
+static WITH_DEADLINE: Policy = Policy::constant(Duration::from_secs(2))
+    .jitter(retry::Jitter::None)
+    .forever()
+    .max_time(Duration::from_secs(5));
+
+mod policies {
+    use super::*;
+    pub const NO_DEADLINE: Policy = QUICK;
+}
+
+#[retry(policy = WITH_DEADLINE)]
+async fn with_static_deadline(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, u32::MAX)
+}
+
+#[retry(policy = policies::NO_DEADLINE)]
+fn with_module_policy(c: &Cell<u32>) -> Result<u32, Error> {
+    step(c, u32::MAX)
+}
+
+/// A policy passed in: a run-time value, whatever its name.
+#[retry(policy = policy)]
+async fn with_policy_argument(c: &Cell<u32>, policy: Policy) -> Result<u32, Error> {
+    step(c, u32::MAX)
+}
+
+#[tokio::test(start_paused = true)]
+async fn static_module_and_argument_policies() {
+    // Attempts at 0, 2 and 4 s; the wait after the third is cut to the 1 s left, and the
+    // fourth ends at the deadline.
+    let c = Cell::new(0);
+    let (_, t) = timed(with_static_deadline(&c)).await;
+    assert_eq!((c.get(), t), (4, 5 * S));
+    let (_, tries, sleeps) = sync_run(with_module_policy);
+    assert_eq!((tries, sleeps), (4, secs(&[2, 2, 2])));
+    let c = Cell::new(0);
+    let (_, t) = timed(with_policy_argument(
+        &c,
+        WITH_DEADLINE.max_time(Duration::from_secs(3)),
+    ))
+    .await;
+    assert_eq!((c.get(), t), (3, 3 * S));
+}
+
 mod reexported {
     //! A crate that re-exports the facade under another path.
     pub mod deps {

@@ -161,3 +161,74 @@ async fn owned_send_but_not_sync_arguments_keep_the_future_send() {
     assert_eq!(out, Ok(1));
     assert_eq!(attempts.load(Ordering::SeqCst), 2);
 }
+
+// --- what the future keeps ---
+
+#[retry(expo(factor = 0), jitter = none, max_tries = 4)]
+async fn small(counter: &AtomicU32) -> Result<u32, ()> {
+    counter.fetch_add(1, Ordering::Relaxed);
+    Err(())
+}
+
+#[retry(expo(factor = 0), jitter = none, max_tries = 4, max_time = "5s")]
+async fn small_with_deadline(counter: &AtomicU32) -> Result<u32, ()> {
+    counter.fetch_add(1, Ordering::Relaxed);
+    Err(())
+}
+
+/// The same loop by hand: a count and the next wait across tokio's sleep.
+async fn small_by_hand(counter: &AtomicU32) -> Result<u32, ()> {
+    let mut tries = 1;
+    let mut wait = Duration::ZERO;
+    loop {
+        counter.fetch_add(1, Ordering::Relaxed);
+        if tries >= 4 {
+            return Err(());
+        }
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        wait = wait.saturating_mul(2);
+        tries += 1;
+    }
+}
+
+#[retry(expo(factor = 0), jitter = none, max_tries = 4, on_backoff = |_d| {})]
+async fn small_with_hook(counter: &AtomicU32) -> Result<u32, ()> {
+    counter.fetch_add(1, Ordering::Relaxed);
+    Err(())
+}
+
+/// A constant policy without `max_time` and no hook keep no clock, name or due time:
+/// the future is the hand loop's but for the policy reference, the attempt count and
+/// the attempt's borrow of the argument (16 B); a deadline adds the start instant, a
+/// hook the name and the due time too. (`.ci/run` runs this test without feature
+/// `tracing` too.)
+#[test]
+fn the_future_keeps_only_what_the_policy_needs() {
+    let counter = AtomicU32::new(0);
+    let hand = std::mem::size_of_val(&small_by_hand(&counter));
+    let annotated = std::mem::size_of_val(&small(&counter));
+    let deadline = std::mem::size_of_val(&small_with_deadline(&counter));
+    let hooked = std::mem::size_of_val(&small_with_hook(&counter));
+    if cfg!(feature = "tracing") {
+        // Events report the elapsed time, the name and the attempt's duration of every
+        // call: every loop keeps all of them.
+        assert_eq!((annotated, deadline), (hooked, hooked));
+    } else {
+        assert!(
+            annotated <= hand + 16,
+            "{annotated} B against the hand loop's {hand} B"
+        );
+        assert!(
+            deadline > annotated,
+            "{deadline} B with a deadline, {annotated} B without"
+        );
+        assert!(
+            hooked >= deadline + 16,
+            "{hooked} B with a hook, {deadline} B without"
+        );
+    }
+    assert_eq!(block_on(small(&counter)), Err(()));
+    assert_eq!(counter.load(Ordering::Relaxed), 4);
+}

@@ -12,7 +12,7 @@ use core::future::Future;
 
 pub use core::time::Duration;
 
-pub use crate::clock::{AsyncClock, StdClock};
+pub use crate::clock::{AsyncClock, Clock, Quiet, StdClock, Unclocked};
 pub use crate::engine::PolicyRef;
 pub use crate::future::{DefaultSleeper, Sleeper, TimeLimited};
 pub use crate::hooks::{describe, Nop};
@@ -58,21 +58,74 @@ impl<T, E> IsResult for Result<T, E> {
     }
 }
 
-/// The retry state of a blocking function returning `R`.
+/// The retry state of a blocking function returning `R`, reading the clock `C`
+/// ([`SyncClock`]).
 #[cfg_attr(debug_assertions, inline)]
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub fn blocking<R: IsResult, P: PolicyRef>(policy: P) -> Retry<P, R::Ok, R::Err, Nop, StdClock> {
+pub fn blocking<R: IsResult, P: PolicyRef, C: Clock>(policy: P) -> Retry<P, R::Ok, R::Err, Nop, C> {
     Retry::new(policy, Nop)
 }
 
-/// The retry state of an async function returning `R`.
+/// The retry state of an async function returning `R`, reading the clock `C`
+/// ([`AsyncClockFor`]).
 #[cfg_attr(debug_assertions, inline)]
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub fn asynchronous<R: IsResult, P: PolicyRef>(
+pub fn asynchronous<R: IsResult, P: PolicyRef, C: Clock>(
     policy: P,
-) -> Retry<P, R::Ok, R::Err, Nop, AsyncClock> {
+) -> Retry<P, R::Ok, R::Err, Nop, C> {
     Retry::new(policy, Nop)
 }
+
+/// Whether a constant policy has a deadline: the expansion asks it in a constant, so a
+/// loop whose policy has none keeps no start instant.
+pub const fn deadline(policy: &Policy) -> bool {
+    policy.time_limit().is_some()
+}
+
+/// What a loop must keep for its clock: `DEADLINE` (the policy has `max_time`, or is
+/// not known until run time) and `HOOKS` (an `on_*` hook reads times).
+pub struct Needs<const DEADLINE: bool, const HOOKS: bool>;
+
+/// The clocks of [`Needs`]: nothing kept without a deadline or a hook; the start only
+/// for a deadline; start, name and the attempt's due time for hooks. With feature
+/// `tracing`, whose events report all of them, always the last.
+pub trait PickClock {
+    /// For blocking loops.
+    type Sync: Clock;
+    /// For async loops.
+    type Async: Clock;
+}
+
+#[cfg(not(feature = "tracing"))]
+impl PickClock for Needs<false, false> {
+    type Sync = Unclocked;
+    type Async = Unclocked;
+}
+
+#[cfg(not(feature = "tracing"))]
+impl PickClock for Needs<true, false> {
+    type Sync = Quiet<StdClock>;
+    type Async = Quiet<AsyncClock>;
+}
+
+#[cfg(feature = "tracing")]
+impl<const DEADLINE: bool> PickClock for Needs<DEADLINE, false> {
+    type Sync = StdClock;
+    type Async = AsyncClock;
+}
+
+impl<const DEADLINE: bool> PickClock for Needs<DEADLINE, true> {
+    type Sync = StdClock;
+    type Async = AsyncClock;
+}
+
+/// The clock of a blocking loop that needs what [`Needs`] says.
+pub type SyncClock<const DEADLINE: bool, const HOOKS: bool> =
+    <Needs<DEADLINE, HOOKS> as PickClock>::Sync;
+
+/// The clock of an async loop that needs what [`Needs`] says.
+pub type AsyncClockFor<const DEADLINE: bool, const HOOKS: bool> =
+    <Needs<DEADLINE, HOOKS> as PickClock>::Async;
 
 /// The blocking attempts, each returning the function's own type `R` (so that `?` in
 /// the body infers its error type), as the `Result`s the runtime judges.

@@ -1,7 +1,7 @@
 //! The blocking loop: `std::thread::sleep` (or [`crate::testing::FakeSleeps`]) and
 //! `std::time::Instant`.
 
-use crate::clock::StdClock;
+use crate::clock::{Clock, StdClock};
 use crate::engine::{BudgetSlot, PolicyRef, Steps};
 use crate::hooks::{HookSet, Nop};
 use crate::jitter::JitterSource;
@@ -34,7 +34,8 @@ impl Policy {
     }
 }
 
-impl<P: PolicyRef, T, E, Op, S, H, Sl, B, To, Rn> Retry<P, T, E, Op, StdClock, S, H, Sl, B, To, Rn>
+impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
+    Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
 where
     Op: FnMut() -> Result<T, E>,
     S: Steps,
@@ -53,15 +54,19 @@ where
             mut op,
             sleeper,
             timeout,
-            name,
+            report,
             start,
             ..
         } = self;
-        Retry::from_parts(engine, hooks, Nop, sleeper, timeout, name, start).run(|_| op())
+        Retry::<P, T, E, Nop, C, S, H, Sl, B, To, Rn>::from_parts(
+            engine, hooks, Nop, sleeper, timeout, report, start,
+        )
+        .run(|_| op())
     }
 }
 
-impl<P: PolicyRef, T, E, Op, S, H, Sl, B, To, Rn> Retry<P, T, E, Op, StdClock, S, H, Sl, B, To, Rn>
+impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
+    Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
 where
     S: Steps,
     H: HookSet<T, E>,

@@ -7,10 +7,114 @@ use core::time::Duration;
 pub trait Clock {
     /// A point in time.
     type Instant: Copy;
+    /// What a call keeps for hooks and events: [`Reported`], or nothing (`()`).
+    type Report: Report;
+    /// Whether this clock is read at all ([`Unclocked`] is not).
+    const READS: bool = true;
     /// Now.
     fn now() -> Self::Instant;
     /// Time since `start`.
     fn since(start: Self::Instant) -> Duration;
+}
+
+/// What a call keeps for hooks and events, beside its start: its name and when its
+/// current attempt was due to start. `()` keeps nothing, for a loop that reports nothing.
+pub trait Report: Copy {
+    /// Nothing reported yet; the name `"retry"`.
+    const NEW: Self;
+    /// The name hooks and events report.
+    fn name(&self) -> &'static str;
+    /// Set the name.
+    fn set_name(&mut self, name: &'static str);
+    /// When the current attempt was due to start, in nanoseconds since the first did.
+    fn due(&self) -> u64;
+    /// Set [`due`](Self::due).
+    fn set_due(&mut self, nanos: u64);
+}
+
+/// The name and the current attempt's due time, for hooks and events.
+#[derive(Clone, Copy, Debug)]
+pub struct Reported {
+    name: &'static str,
+    due: u64,
+}
+
+impl Report for Reported {
+    const NEW: Self = Reported {
+        name: "retry",
+        due: 0,
+    };
+    #[inline(always)]
+    fn name(&self) -> &'static str {
+        self.name
+    }
+    #[inline(always)]
+    fn set_name(&mut self, name: &'static str) {
+        self.name = name;
+    }
+    #[inline(always)]
+    fn due(&self) -> u64 {
+        self.due
+    }
+    #[inline(always)]
+    fn set_due(&mut self, nanos: u64) {
+        self.due = nanos;
+    }
+}
+
+impl Report for () {
+    const NEW: Self = ();
+    #[inline(always)]
+    fn name(&self) -> &'static str {
+        "retry"
+    }
+    #[inline(always)]
+    fn set_name(&mut self, _: &'static str) {}
+    #[inline(always)]
+    fn due(&self) -> u64 {
+        0
+    }
+    #[inline(always)]
+    fn set_due(&mut self, _: u64) {}
+}
+
+/// The clock `C`, for a loop with no hook: it is read for `max_time` only, and the call
+/// keeps no name and no due time (with feature `tracing`, whose events report them, it
+/// keeps both).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Quiet<C>(core::marker::PhantomData<C>);
+
+impl<C: Clock> Clock for Quiet<C> {
+    type Instant = C::Instant;
+    #[cfg(not(feature = "tracing"))]
+    type Report = ();
+    #[cfg(feature = "tracing")]
+    type Report = Reported;
+    #[inline(always)]
+    fn now() -> Self::Instant {
+        C::now()
+    }
+    #[inline(always)]
+    fn since(start: Self::Instant) -> Duration {
+        C::since(start)
+    }
+}
+
+/// No clock, for a loop that needs none: its policy is a constant without `max_time`,
+/// and no hook or event reports times. Never read; the call keeps nothing for it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unclocked;
+
+impl Clock for Unclocked {
+    type Instant = ();
+    type Report = ();
+    const READS: bool = false;
+    #[inline(always)]
+    fn now() {}
+    #[inline(always)]
+    fn since((): ()) -> Duration {
+        Duration::ZERO
+    }
 }
 
 /// `std::time::Instant`; while a [`crate::testing::FakeSleeps`] is alive on the
@@ -29,6 +133,7 @@ pub enum StdInstant {
 
 impl Clock for StdClock {
     type Instant = StdInstant;
+    type Report = Reported;
 
     #[inline]
     fn now() -> StdInstant {
@@ -57,6 +162,7 @@ pub struct TokioClock;
 #[cfg(feature = "tokio")]
 impl Clock for TokioClock {
     type Instant = tokio::time::Instant;
+    type Report = Reported;
 
     #[inline]
     fn now() -> Self::Instant {

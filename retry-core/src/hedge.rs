@@ -117,6 +117,8 @@ use core::time::Duration;
 use pin_project_lite::pin_project;
 
 use crate::clock::Clock;
+#[cfg(feature = "tracing")]
+use crate::clock::Report;
 use crate::details::Hedging;
 use crate::engine::{BudgetSlot, Decision, Engine, PolicyRef, Steps, Stop};
 use crate::future::{AttemptLimit, Sleeper};
@@ -739,7 +741,7 @@ where
                         #[cfg(feature = "tracing")]
                         tracing::info!(
                             target: "retry",
-                            name = retry.name,
+                            name = retry.report.name(),
                             attempt = number,
                             wait = ?Duration::ZERO,
                             elapsed = ?elapsed,
@@ -781,7 +783,7 @@ where
                     #[cfg(feature = "tracing")]
                     tracing::info!(
                         target: "retry",
-                        name = retry.name,
+                        name = retry.report.name(),
                         attempt = *this.started + 1,
                         running = *this.running,
                         elapsed = ?elapsed,
@@ -879,7 +881,7 @@ fn report_end<P, T, E, Op, C, S, H, Sl, B, To, Rn>(
     match stop {
         None if started > 1 => tracing::info!(
             target: "retry",
-            name = retry.name,
+            name = retry.report.name(),
             attempt = number,
             started,
             cancelled,
@@ -889,7 +891,7 @@ fn report_end<P, T, E, Op, C, S, H, Sl, B, To, Rn>(
         None => {}
         Some(Stop::Predicate) => tracing::warn!(
             target: "retry",
-            name = retry.name,
+            name = retry.report.name(),
             attempt = number,
             started,
             cancelled,
@@ -899,7 +901,7 @@ fn report_end<P, T, E, Op, C, S, H, Sl, B, To, Rn>(
         ),
         Some(stop) => tracing::error!(
             target: "retry",
-            name = retry.name,
+            name = retry.report.name(),
             attempt = number,
             started,
             cancelled,

@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use core::time::Duration;
 
 use crate::budget::Budget;
-use crate::clock::Clock;
+use crate::clock::{Clock, Report};
 use crate::details::Details;
 use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps, Stop};
@@ -71,10 +71,9 @@ pub struct Retry<
     pub(crate) op: Operation,
     pub(crate) sleeper: Sleep,
     pub(crate) timeout: AttemptTimeout,
-    pub(crate) name: &'static str,
     pub(crate) start: Option<Clocks::Instant>,
-    /// When the current attempt was due to start, in nanoseconds since `start`.
-    pub(crate) attempt_due: u64,
+    /// The name and the current attempt's due time, when something reports them.
+    pub(crate) report: Clocks::Report,
     _outcome: PhantomData<fn() -> (Value, Error)>,
 }
 
@@ -89,7 +88,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
         op: Op,
         sleeper: Sl,
         timeout: To,
-        name: &'static str,
+        report: C::Report,
         start: Option<C::Instant>,
     ) -> Self {
         Retry {
@@ -98,9 +97,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
             op,
             sleeper,
             timeout,
-            name,
             start,
-            attempt_due: 0,
+            report,
             _outcome: PhantomData,
         }
     }
@@ -125,9 +123,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock> Retry<P, T, E, Op, C> {
             op,
             sleeper: Nop,
             timeout: Nop,
-            name: "retry",
             start: None,
-            attempt_due: 0,
+            report: C::Report::NEW,
             _outcome: PhantomData,
         }
     }
@@ -140,7 +137,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn name(mut self, name: &'static str) -> Self {
-        self.name = name;
+        self.report.set_name(name);
         self
     }
 
@@ -152,9 +149,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
             op,
             sleeper,
             timeout,
-            name,
             start,
-            attempt_due,
+            report,
             ..
         } = self;
         Retry {
@@ -163,9 +159,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
             op,
             sleeper,
             timeout,
-            name,
             start,
-            attempt_due,
+            report,
             _outcome: PhantomData,
         }
     }
@@ -249,9 +244,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
             op,
             sleeper,
             timeout,
-            name,
             start,
-            attempt_due,
+            report,
             ..
         } = self;
         let (engine, hooks, op, sleeper, timeout) = change(engine, hooks, op, sleeper, timeout);
@@ -261,9 +255,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
             op,
             sleeper,
             timeout,
-            name,
             start,
-            attempt_due,
+            report,
             _outcome: PhantomData,
         }
     }
@@ -324,7 +317,10 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To, Rn
     pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(
         self,
         on_backoff: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y, D>, Sl, B, To, Rn> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y, D>, Sl, B, To, Rn>
+    where
+        C: Clock<Report = crate::clock::Reported>,
+    {
         self.map_hooks(|h| h.on_backoff(on_backoff))
     }
 
@@ -333,7 +329,10 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To, Rn
     pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(
         self,
         on_giveup: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y, D>, Sl, B, To, Rn> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y, D>, Sl, B, To, Rn>
+    where
+        C: Clock<Report = crate::clock::Reported>,
+    {
         self.map_hooks(|h| h.on_giveup(on_giveup))
     }
 
@@ -388,7 +387,10 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To, Rn
     pub fn on_success<F: Fn(&Details<'_, T, E>)>(
         self,
         on_success: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F, D>, Sl, B, To, Rn> {
+    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F, D>, Sl, B, To, Rn>
+    where
+        C: Clock<Report = crate::clock::Reported>,
+    {
         self.map_hooks(|h| h.on_success(on_success))
     }
 }
@@ -412,7 +414,7 @@ impl<
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn needs_clock(&self) -> bool {
-        self.engine.needs_clock() || H::HOOKED || cfg!(feature = "tracing")
+        C::READS && (self.engine.needs_clock() || H::HOOKED || cfg!(feature = "tracing"))
     }
 
     /// Mark the start of the first attempt (reads the clock only if something needs it).
@@ -484,7 +486,7 @@ impl<
             Duration::ZERO
         };
         let attempt = if reported {
-            elapsed.saturating_sub(Duration::from_nanos(self.attempt_due))
+            elapsed.saturating_sub(Duration::from_nanos(self.report.due()))
         } else {
             Duration::ZERO
         };
@@ -519,7 +521,7 @@ impl<
                 }
                 #[cfg(feature = "tracing")]
                 crate::events::retrying(
-                    self.name,
+                    self.report.name(),
                     self.engine.tries(),
                     wait,
                     elapsed,
@@ -529,7 +531,7 @@ impl<
                 );
                 if H::HOOKED || cfg!(feature = "tracing") {
                     let due = elapsed.saturating_add(wait).as_nanos();
-                    self.attempt_due = u64::try_from(due).unwrap_or(u64::MAX);
+                    self.report.set_due(u64::try_from(due).unwrap_or(u64::MAX));
                 }
                 Step::Sleep(wait)
             }
@@ -540,7 +542,7 @@ impl<
                 }
                 #[cfg(feature = "tracing")]
                 crate::events::giving_up(
-                    self.name,
+                    self.report.name(),
                     self.engine.tries(),
                     stop,
                     elapsed,
@@ -563,7 +565,7 @@ impl<
         outcome: &'o Result<T, E>,
     ) -> Details<'o, T, E> {
         Details {
-            name: self.name,
+            name: self.report.name(),
             tries: self.engine.tries(),
             elapsed,
             wait,

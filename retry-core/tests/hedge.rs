@@ -376,27 +376,30 @@ mod expansion_shape {
             impl ConstPolicy for Settings {
                 const POLICY: Policy = Policy::expo().max_tries(3);
             }
-            __private::asynchronous::<Result<String, String>, _>(Const::<Settings>::new())
-                .name("hedge::Client::get")
-                .sleep(__private::DefaultSleeper::default())
-                .hedge_attempts(
-                    Inline::<{ inline_slots(3) }>,
-                    Duration::from_millis(50),
-                    |attempt: u32| {
-                        let key = __private::clone_arg(&key);
-                        let attempt = __private::clone_arg(&attempt);
-                        __private::attempt_async::<Result<String, String>, _>(async {
-                            let key = key.take();
-                            let n: u32 = attempt.take();
-                            // The body as written:
-                            self.calls.fetch_add(1, Ordering::Relaxed);
-                            let took = if n == 1 { 300 } else { 10 };
-                            sleep(Duration::from_millis(took)).await;
-                            Ok(format!("{key} from attempt {n}"))
-                        })
-                    },
-                )
-                .await
+            __private::asynchronous::<Result<String, String>, _, __private::AsyncClock>(Const::<
+                Settings,
+            >::new(
+            ))
+            .name("hedge::Client::get")
+            .sleep(__private::DefaultSleeper::default())
+            .hedge_attempts(
+                Inline::<{ inline_slots(3) }>,
+                Duration::from_millis(50),
+                |attempt: u32| {
+                    let key = __private::clone_arg(&key);
+                    let attempt = __private::clone_arg(&attempt);
+                    __private::attempt_async::<Result<String, String>, _>(async {
+                        let key = key.take();
+                        let n: u32 = attempt.take();
+                        // The body as written:
+                        self.calls.fetch_add(1, Ordering::Relaxed);
+                        let took = if n == 1 { 300 } else { 10 };
+                        sleep(Duration::from_millis(took)).await;
+                        Ok(format!("{key} from attempt {n}"))
+                    })
+                },
+            )
+            .await
         }
     }
 

@@ -1,12 +1,15 @@
 async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::Error> {
+    const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Policy::expo()
+        .max_tries(4u32)
+        .max_time(::retry::__private::Duration::new(50u64, 0u32));
     let mut __retry = ::retry::__private::asynchronous::<
         Result<String, reqwest::Error>,
         _,
-    >(const {
-            &::retry::__private::Policy::expo()
-                .max_tries(4u32)
-                .max_time(::retry::__private::Duration::new(50u64, 0u32))
-        })
+        ::retry::__private::AsyncClockFor<
+            { ::retry::__private::deadline(&__RETRY_POLICY) },
+            false,
+        >,
+    >(&__RETRY_POLICY)
         .name(::core::concat!(::core::module_path!(), "::", "fetch"))
         .giveup({
             #[allow(unused_imports)]

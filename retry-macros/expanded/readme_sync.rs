@@ -13,19 +13,22 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
             ::retry::__private::clone_arg(self)
         }
     }
+    const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Policy::constant(
+            ::retry::__private::Duration::new(0u64, 250000000u32),
+        )
+        .jitter(::retry::__private::Jitter::None)
+        .max_tries(5u32);
     ::retry::__private::outcome::<
         std::io::Result<String>,
     >(
         ::retry::__private::blocking::<
             std::io::Result<String>,
             _,
-        >(const {
-                &::retry::__private::Policy::constant(
-                        ::retry::__private::Duration::new(0u64, 250000000u32),
-                    )
-                    .jitter(::retry::__private::Jitter::None)
-                    .max_tries(5u32)
-            })
+            ::retry::__private::SyncClock<
+                { ::retry::__private::deadline(&__RETRY_POLICY) },
+                false,
+            >,
+        >(&__RETRY_POLICY)
             .name(::core::concat!(::core::module_path!(), "::", "read_config"))
             .describe_errors({
                 #[allow(unused_imports)]

@@ -45,6 +45,28 @@ fn duration(private: &TokenStream, d: &DurationArg) -> TokenStream {
     }
 }
 
+/// Whether `path` names a `const` or `static` by Rust's naming convention (its last
+/// segment in upper case, the segments before it modules): then the expansion asks it
+/// in a constant whether it has a deadline. (`Self::POLICY` or `T::POLICY` may depend
+/// on generic parameters, which a constant cannot name: those count as run-time values.)
+fn names_a_constant(path: &syn::Path) -> bool {
+    let segments: Vec<_> = path.segments.iter().collect();
+    let Some((last, modules)) = segments.split_last() else {
+        return false;
+    };
+    let name = last.ident.to_string();
+    modules.iter().all(|s| {
+        s.arguments.is_empty()
+            && s.ident
+                .to_string()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_lowercase())
+    }) && last.arguments.is_empty()
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && !name.chars().any(|c| c.is_ascii_lowercase())
+}
+
 /// Whether the attribute's own keys build the policy from literals only: then it is a
 /// constant of the expansion (`const { &.. }`), which the engine reads by reference.
 fn is_static(config: &Config) -> bool {
@@ -205,15 +227,28 @@ pub fn expand(retried: Retried) -> TokenStream {
     // `const` is promoted), else a value computed once per call. Every function reads
     // its policy the same way, so they share one instantiation of the runtime's loop.
     let policy_value = Ident::new("__retry_policy", Span::mixed_site());
+    // Whether the loop keeps a start instant: only for a deadline, which a constant
+    // policy answers in a constant (`deadline`); any other policy may have one.
+    let mut deadline = quote!(true);
     let (policy_setup, policy_ref) = match &config.policy {
-        Some(Expr::Path(path)) => (TokenStream::new(), quote_spanned!(path.span()=> &#path)),
+        Some(Expr::Path(path)) => {
+            if names_a_constant(&path.path) {
+                deadline = quote_spanned!(path.span()=> { #private::deadline(&#path) });
+            }
+            (TokenStream::new(), quote_spanned!(path.span()=> &#path))
+        }
         Some(expr) => (
             quote_spanned!(expr.span()=> let #policy_value: #private::Policy = #expr;),
             quote!(&#policy_value),
         ),
         None if is_static(&config) => {
             let policy = policy(&private, &config);
-            (TokenStream::new(), quote!(const { &#policy }))
+            let constant = Ident::new("__RETRY_POLICY", Span::mixed_site());
+            deadline = quote!({ #private::deadline(&#constant) });
+            (
+                quote!(const #constant: #private::Policy = #policy;),
+                quote!(&#constant),
+            )
         }
         None => {
             let policy = policy(&private, &config);
@@ -233,8 +268,22 @@ pub fn expand(retried: Retried) -> TokenStream {
         .map_or_else(Span::call_site, |t| t.span());
     let as_r = respan(ret.to_token_stream(), r_span);
     let glue = respan(private.clone(), r_span);
-    let mut builder =
-        quote_spanned!(r_span=> #glue::#constructor::<#as_r, _>(#policy_ref).name(#name));
+    // The hooks read times (and hedged calls report theirs): then the clock keeps the
+    // start, the name and the attempt's due time. The runtime picks the clock from these
+    // two answers, and a hook cannot be added to a loop whose clock keeps less.
+    let hooks = config.hedge.is_some()
+        || config
+            .checks
+            .iter()
+            .any(|(key, _)| matches!(key, Key::OnBackoff | Key::OnGiveup | Key::OnSuccess));
+    let clock = if shape.is_async() {
+        quote!(#private::AsyncClockFor<#deadline, #hooks>)
+    } else {
+        quote!(#private::SyncClock<#deadline, #hooks>)
+    };
+    let mut builder = quote_spanned!(r_span=>
+        #glue::#constructor::<#as_r, _, #clock>(#policy_ref).name(#name)
+    );
     if let Some(Schedule::Wait(w)) = &config.schedule {
         builder.extend(quote!(.wait(#private::check::wait(#w))));
     }
