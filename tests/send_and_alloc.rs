@@ -232,3 +232,31 @@ fn the_future_keeps_only_what_the_policy_needs() {
     assert_eq!(block_on(small(&counter)), Err(()));
     assert_eq!(counter.load(Ordering::Relaxed), 4);
 }
+
+/// At a call site the policy is a run-time value, so the call keeps its start (for a
+/// `max_time` it may have); naming it or adding a hook keeps the name and the due time
+/// too.
+#[test]
+fn a_call_site_keeps_its_name_only_when_named() {
+    use std::future::IntoFuture;
+    let counter = AtomicU32::new(0);
+    let policy = retry::Policy::expo().max_tries(2);
+    let op = || async { small_by_hand(&counter).await };
+    let plain = std::mem::size_of_val(&policy.retry_async(op).into_future());
+    let named = std::mem::size_of_val(&policy.retry_async(op).name("fetch").into_future());
+    let hooked = std::mem::size_of_val(&policy.retry_async(op).on_giveup(|_| {}).into_future());
+    if cfg!(feature = "tracing") {
+        assert_eq!((plain, named), (hooked, hooked));
+    } else {
+        assert!(named >= plain + 16, "{named} B named, {plain} B not");
+        assert_eq!(named, hooked);
+    }
+    let named = block_on(
+        policy
+            .retry_async(op)
+            .name("fetch")
+            .sleep(|_| async {})
+            .into_future(),
+    );
+    assert_eq!(named, Err(()));
+}

@@ -1,7 +1,7 @@
 //! The blocking loop: `std::thread::sleep` (or [`crate::testing::FakeSleeps`]) and
 //! `std::time::Instant`.
 
-use crate::clock::{Clock, StdClock};
+use crate::clock::{Clock, Quiet, StdClock};
 use crate::engine::{BudgetSlot, PolicyRef, Steps};
 use crate::hooks::{HookSet, Nop};
 use crate::jitter::JitterSource;
@@ -26,7 +26,7 @@ impl Policy {
     /// assert_eq!(read, Ok("config"));
     /// ```
     #[inline]
-    pub fn retry<T, E, Op>(&self, op: Op) -> Retry<&Policy, T, E, Op, StdClock>
+    pub fn retry<T, E, Op>(&self, op: Op) -> Retry<&Policy, T, E, Op, Quiet<StdClock>>
     where
         Op: FnMut() -> Result<T, E>,
     {

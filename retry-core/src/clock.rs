@@ -78,6 +78,32 @@ impl Report for () {
     fn set_due(&mut self, _: u64) {}
 }
 
+/// A clock with a twin that keeps what hooks and events report: what a call-site
+/// [`Retry`](crate::Retry) switches to when it is named or given a hook.
+pub trait CanReport: Clock {
+    /// The twin.
+    type Reporting: Clock<Report = Reported>;
+}
+
+impl CanReport for StdClock {
+    type Reporting = StdClock;
+}
+
+impl<C: Clock<Report = Reported>> CanReport for Quiet<C> {
+    type Reporting = C;
+}
+
+impl Reported {
+    /// What `report` kept (the name `"retry"` and no due time, if it kept nothing).
+    #[inline(always)]
+    pub(crate) fn from_report(report: &impl Report) -> Self {
+        Reported {
+            name: report.name(),
+            due: report.due(),
+        }
+    }
+}
+
 /// The clock `C`, for a loop with no hook: it is read for `max_time` only, and the call
 /// keeps no name and no due time (with feature `tracing`, whose events report them, it
 /// keeps both).
@@ -158,6 +184,11 @@ impl Clock for StdClock {
 #[cfg(feature = "tokio")]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TokioClock;
+
+#[cfg(feature = "tokio")]
+impl CanReport for TokioClock {
+    type Reporting = TokioClock;
+}
 
 #[cfg(feature = "tokio")]
 impl Clock for TokioClock {

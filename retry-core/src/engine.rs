@@ -452,7 +452,7 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
     }
 
     /// [`failed`](Self::failed) past the quick path and the attempt limit.
-    #[inline]
+    #[inline(always)]
     fn failed_general(
         &mut self,
         elapsed: impl FnOnce() -> Duration,

@@ -8,7 +8,7 @@ use core::time::Duration;
 
 use pin_project_lite::pin_project;
 
-use crate::clock::{AsyncClock, Clock};
+use crate::clock::{AsyncClock, Clock, Quiet};
 use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Steps};
 use crate::hooks::{HookSet, Hooks, Nop};
@@ -96,7 +96,7 @@ impl Policy {
     pub fn retry_async<T, E, Op, Fut>(
         &self,
         op: Op,
-    ) -> Retry<&Policy, T, E, Op, AsyncClock, Builtin, Hooks, DefaultSleeper>
+    ) -> Retry<&Policy, T, E, Op, Quiet<AsyncClock>, Builtin, Hooks, DefaultSleeper>
     where
         Op: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,

@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use core::time::Duration;
 
 use crate::budget::Budget;
-use crate::clock::{Clock, Report};
+use crate::clock::{CanReport, Clock, Report};
 use crate::details::Details;
 use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps, Stop};
@@ -133,12 +133,55 @@ impl<P: PolicyRef, T, E, Op, C: Clock> Retry<P, T, E, Op, C> {
 impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
     Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>
 {
-    /// The name hooks and events report (`#[retry]` passes `module_path!()::fn_name`).
+    /// The name hooks and events report. A named call keeps its name, start and the
+    /// attempt's due time for them (an unnamed call without hooks keeps only what its
+    /// policy needs).
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub fn name(mut self, name: &'static str) -> Self {
+    pub fn name(self, name: &'static str) -> Retry<P, T, E, Op, C::Reporting, S, H, Sl, B, To, Rn>
+    where
+        C: CanReport,
+    {
+        self.reporting().label(name)
+    }
+
+    /// The name, kept only if the clock keeps what hooks and events report (what
+    /// `#[retry]` passes: `module_path!()::fn_name`).
+    #[doc(hidden)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn label(mut self, name: &'static str) -> Self {
         self.report.set_name(name);
         self
+    }
+
+    /// The same call with the clock that keeps what hooks and events report.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn reporting(self) -> Retry<P, T, E, Op, C::Reporting, S, H, Sl, B, To, Rn>
+    where
+        C: CanReport,
+    {
+        let Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            report,
+            ..
+        } = self;
+        Retry {
+            engine,
+            hooks,
+            op,
+            sleeper,
+            timeout,
+            // Builders run before the first attempt: nothing has started yet.
+            start: None,
+            report: crate::clock::Reported::from_report(&report),
+            _outcome: PhantomData,
+        }
     }
 
     /// Draw jitter from a reproducible sequence.
@@ -317,11 +360,11 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To, Rn
     pub fn on_backoff<F: Fn(&Details<'_, T, E>)>(
         self,
         on_backoff: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, F, X, Y, D>, Sl, B, To, Rn>
+    ) -> Retry<P, T, E, Op, C::Reporting, S, Hooks<G, R, K, A, F, X, Y, D>, Sl, B, To, Rn>
     where
-        C: Clock<Report = crate::clock::Reported>,
+        C: CanReport,
     {
-        self.map_hooks(|h| h.on_backoff(on_backoff))
+        self.reporting().map_hooks(|h| h.on_backoff(on_backoff))
     }
 
     /// Run once when the call returns a failed outcome, whatever stopped it.
@@ -329,11 +372,11 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To, Rn
     pub fn on_giveup<F: Fn(&Details<'_, T, E>)>(
         self,
         on_giveup: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, F, Y, D>, Sl, B, To, Rn>
+    ) -> Retry<P, T, E, Op, C::Reporting, S, Hooks<G, R, K, A, Bk, F, Y, D>, Sl, B, To, Rn>
     where
-        C: Clock<Report = crate::clock::Reported>,
+        C: CanReport,
     {
-        self.map_hooks(|h| h.on_giveup(on_giveup))
+        self.reporting().map_hooks(|h| h.on_giveup(on_giveup))
     }
 
     /// Show errors in `tracing` events by their `Display` (`#[retry]` does this by itself
@@ -387,11 +430,11 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, G, R, K, A, Bk, X, Y, D, Sl, B, To, Rn
     pub fn on_success<F: Fn(&Details<'_, T, E>)>(
         self,
         on_success: F,
-    ) -> Retry<P, T, E, Op, C, S, Hooks<G, R, K, A, Bk, X, F, D>, Sl, B, To, Rn>
+    ) -> Retry<P, T, E, Op, C::Reporting, S, Hooks<G, R, K, A, Bk, X, F, D>, Sl, B, To, Rn>
     where
-        C: Clock<Report = crate::clock::Reported>,
+        C: CanReport,
     {
-        self.map_hooks(|h| h.on_success(on_success))
+        self.reporting().map_hooks(|h| h.on_success(on_success))
     }
 }
 

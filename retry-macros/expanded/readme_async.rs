@@ -10,7 +10,7 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
             false,
         >,
     >(&__RETRY_POLICY)
-        .name(::core::concat!(::core::module_path!(), "::", "fetch"))
+        .label(::core::concat!(::core::module_path!(), "::", "fetch"))
         .giveup({
             #[allow(unused_imports)]
             use ::retry::__private::check::{Passes as _, StandIn as _};

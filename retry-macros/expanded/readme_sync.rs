@@ -29,7 +29,7 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
                 false,
             >,
         >(&__RETRY_POLICY)
-            .name(::core::concat!(::core::module_path!(), "::", "read_config"))
+            .label(::core::concat!(::core::module_path!(), "::", "read_config"))
             .describe_errors({
                 #[allow(unused_imports)]
                 use ::retry::__private::describe::{

@@ -282,7 +282,7 @@ pub fn expand(retried: Retried) -> TokenStream {
         quote!(#private::SyncClock<#deadline, #hooks>)
     };
     let mut builder = quote_spanned!(r_span=>
-        #glue::#constructor::<#as_r, _, #clock>(#policy_ref).name(#name)
+        #glue::#constructor::<#as_r, _, #clock>(#policy_ref).label(#name)
     );
     if let Some(Schedule::Wait(w)) = &config.schedule {
         builder.extend(quote!(.wait(#private::check::wait(#w))));
