@@ -464,6 +464,10 @@ impl<
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn start(&mut self) {
+        debug_assert!(
+            C::READS || !self.engine.needs_clock(),
+            "a loop without a clock under a policy with max_time"
+        );
         if self.needs_clock() {
             self.start = Some(C::now());
         }
