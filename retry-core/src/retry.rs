@@ -553,11 +553,12 @@ impl<
                 }
                 return Step::Done;
             }
-            Ok(_) => self.engine.failed_at(since_start, || None),
+            Ok(_) => self.engine.failed_at::<true>(since_start, || None),
             Err(error) if self.hooks.stops_on(error) => Decision::Return(self.engine.stopped()),
             Err(error) => {
                 let hooks = &self.hooks;
-                self.engine.failed_at(since_start, || hooks.hint(error))
+                self.engine
+                    .failed_at::<true>(since_start, || hooks.hint(error))
             }
         };
         match decision {
