@@ -225,6 +225,29 @@ fn tries_from_argument(c: &Cell<u32>, limits: (u32, u32)) -> Result<u32, Error> 
     step(c, u32::MAX)
 }
 
+/// `max_tries = EXPR` beside literal keys: the rest of the policy stays a constant, and
+/// its deadline still applies.
+#[retry(constant("2s"), jitter = none, max_tries = tries, max_time = "3s")]
+async fn tries_expression_and_deadline(c: &Cell<u32>, tries: u32) -> Result<u32, Error> {
+    step(c, u32::MAX)
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_tries_expression_keeps_the_other_keys() {
+    // Attempts at 0 and 2 s; the wait after the second is cut to the 1 s left.
+    let c = Cell::new(0);
+    let (_, t) = timed(tries_expression_and_deadline(&c, 5)).await;
+    assert_eq!((c.get(), t), (3, 3 * S));
+    let c = Cell::new(0);
+    let (_, t) = timed(tries_expression_and_deadline(&c, 2)).await;
+    assert_eq!((c.get(), t), (2, 2 * S));
+    // 0 is taken as 1, as `Policy::max_tries` takes it.
+    let c = Cell::new(0);
+    let (_, t) = timed(tries_expression_and_deadline(&c, 0)).await;
+    assert_eq!((c.get(), t), (1, Duration::ZERO));
+    assert_eq!(sync_run(|c| tries_from_argument(c, (0, 0))).1, 1);
+}
+
 #[retry(constant(0), forever, max_time = 10)]
 fn forever_until_deadline(c: &Cell<u32>) -> Result<u32, Error> {
     // Each attempt "takes" 1 s of virtual time.

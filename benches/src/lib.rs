@@ -357,8 +357,7 @@ pub mod variants {
         op(flaky)
     }
 
-    /// A policy expression (`policy = ..`): the general path, which copies the policy
-    /// into the call's state.
+    /// A constant named by its path (`policy = path::CONST`).
     #[retry::retry(policy = super::first_try::POLICY)]
     pub async fn policy_expression(flaky: &Flaky) -> Result<u32, Busy> {
         op(flaky)

@@ -13,7 +13,7 @@ use core::future::Future;
 pub use core::time::Duration;
 
 pub use crate::clock::{AsyncClock, Clock, Quiet, StdClock, Unclocked};
-pub use crate::engine::PolicyRef;
+pub use crate::engine::{PolicyRef, WithMaxTries};
 pub use crate::future::{DefaultSleeper, Sleeper, TimeLimited};
 pub use crate::hooks::{describe, Nop};
 pub use crate::retry::{Retry, Step};

@@ -173,6 +173,43 @@ impl BudgetSlot for &Budget {
 pub trait PolicyRef: Copy {
     /// The policy.
     fn get(&self) -> &Policy;
+    /// The attempt limit (`None`: no limit): the policy's, unless overridden.
+    #[inline(always)]
+    fn max_tries(&self) -> Option<u32> {
+        self.get().max_tries
+    }
+}
+
+/// A policy with its attempt limit set apart: what `#[retry]` makes of literal keys with
+/// `max_tries = EXPR`, so that the rest stays a constant and the call keeps 16 bytes
+/// instead of a whole `Policy`.
+#[derive(Clone, Copy, Debug)]
+pub struct WithMaxTries<P> {
+    policy: P,
+    max_tries: u32,
+}
+
+impl<P: PolicyRef> WithMaxTries<P> {
+    /// `policy` with at most `max_tries` attempts (0 is taken as 1, as
+    /// [`Policy::max_tries`] does).
+    #[inline(always)]
+    pub fn new(policy: P, max_tries: u32) -> Self {
+        WithMaxTries {
+            policy,
+            max_tries: max_tries.max(1),
+        }
+    }
+}
+
+impl<P: PolicyRef> PolicyRef for WithMaxTries<P> {
+    #[inline(always)]
+    fn get(&self) -> &Policy {
+        self.policy.get()
+    }
+    #[inline(always)]
+    fn max_tries(&self) -> Option<u32> {
+        Some(self.max_tries)
+    }
 }
 
 impl PolicyRef for &Policy {
@@ -345,7 +382,8 @@ impl<P: PolicyRef, S, B, R> Engine<P, S, B, R> {
     /// Override the attempt limit (`None`: no limit; 0 is taken as 1): the engine then
     /// follows its own copy of the policy.
     pub fn max_tries(self, max_tries: Option<u32>) -> Engine<Policy, S, B, R> {
-        let policy = *self.policy.get();
+        let mut policy = *self.policy.get();
+        policy.max_tries = self.policy.max_tries();
         let policy = match max_tries {
             Some(n) => policy.max_tries(n),
             None => policy.forever(),
@@ -363,6 +401,12 @@ impl<P: PolicyRef, S, B, R> Engine<P, S, B, R> {
     #[inline(always)]
     pub fn policy(&self) -> &Policy {
         self.policy.get()
+    }
+
+    /// The attempt limit this engine follows (`None`: no limit).
+    #[inline(always)]
+    pub fn tries_limit(&self) -> Option<u32> {
+        self.policy.max_tries()
     }
 
     /// Attempts reported so far.
@@ -428,7 +472,7 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
         let policy = self.policy.get();
         self.tries = self.tries.saturating_add(1);
         self.budget.withdraw();
-        if policy.max_tries.is_some_and(|max| self.tries >= max) {
+        if self.policy.max_tries().is_some_and(|max| self.tries >= max) {
             return Decision::Return(Stop::Tries);
         }
         let step = self.tries - 1;

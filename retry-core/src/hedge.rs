@@ -168,7 +168,7 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, Rn: JitterSource> Engine<P, S, B, Rn
     /// Whether `max_tries` leaves room for one more attempt after `started` of them.
     #[inline]
     pub(crate) fn room_for_another(&self, started: u32) -> bool {
-        self.policy().max_tries.is_none_or(|max| started < max)
+        self.tries_limit().is_none_or(|max| started < max)
     }
 }
 

@@ -70,6 +70,12 @@ fn names_a_constant(path: &syn::Path) -> bool {
 /// Whether the attribute's own keys build the policy from literals only: then it is a
 /// constant of the expansion (`const { &.. }`), which the engine reads by reference.
 fn is_static(config: &Config) -> bool {
+    literal_but_tries(config) && !matches!(config.limit, Some(Limit::MaxTries(MaxTries::Expr(_))))
+}
+
+/// Whether every key but perhaps `max_tries` is a literal: then the rest of the policy is
+/// a constant, and an expression for `max_tries` is kept apart (`WithMaxTries`).
+fn literal_but_tries(config: &Config) -> bool {
     let literal = |d: &Option<DurationArg>| !matches!(d, Some(DurationArg::Expr(_)));
     let schedule = match &config.schedule {
         None => true,
@@ -77,15 +83,17 @@ fn is_static(config: &Config) -> bool {
         Some(Schedule::Constant(interval)) => matches!(interval, DurationArg::Literal { .. }),
         Some(Schedule::Wait(_)) => false,
     };
-    config.policy.is_none()
-        && schedule
-        && !matches!(config.limit, Some(Limit::MaxTries(MaxTries::Expr(_))))
-        && literal(&config.max_time)
-        && literal(&config.max_delay)
+    config.policy.is_none() && schedule && literal(&config.max_time) && literal(&config.max_delay)
 }
 
 /// The `Policy` built from the keys.
 fn policy(private: &TokenStream, config: &Config) -> TokenStream {
+    policy_but(private, config, false)
+}
+
+/// The `Policy` built from the keys, without an expression for `max_tries` if
+/// `tries_apart`.
+fn policy_but(private: &TokenStream, config: &Config, tries_apart: bool) -> TokenStream {
     let factor = |factor: &Option<DurationArg>| {
         factor.as_ref().map(|f| {
             let f = duration(private, f);
@@ -121,6 +129,7 @@ fn policy(private: &TokenStream, config: &Config) -> TokenStream {
         Some(Limit::MaxTries(MaxTries::Literal(n, span))) => {
             policy.extend(quote_spanned!(*span=> .max_tries(#n)))
         }
+        Some(Limit::MaxTries(MaxTries::Expr(_))) if tries_apart => {}
         Some(Limit::MaxTries(MaxTries::Expr(e))) => policy.extend(quote!(.max_tries(#e))),
         Some(Limit::Forever) => policy.extend(quote!(.forever())),
         None => {}
@@ -250,13 +259,28 @@ pub fn expand(retried: Retried) -> TokenStream {
                 quote!(&#constant),
             )
         }
-        None => {
-            let policy = policy(&private, &config);
-            (
-                quote!(let #policy_value: #private::Policy = #policy;),
-                quote!(&#policy_value),
-            )
-        }
+        None => match &config.limit {
+            // Literal keys and `max_tries = EXPR`: a constant, and the limit beside it.
+            Some(Limit::MaxTries(MaxTries::Expr(tries))) if literal_but_tries(&config) => {
+                let policy = policy_but(&private, &config, true);
+                let constant = Ident::new("__RETRY_POLICY", Span::mixed_site());
+                deadline = quote!({ #private::deadline(&#constant) });
+                (
+                    quote! {
+                        const #constant: #private::Policy = #policy;
+                        let #policy_value: u32 = #tries;
+                    },
+                    quote!(#private::WithMaxTries::new(&#constant, #policy_value)),
+                )
+            }
+            _ => {
+                let policy = policy(&private, &config);
+                (
+                    quote!(let #policy_value: #private::Policy = #policy;),
+                    quote!(&#policy_value),
+                )
+            }
+        },
     };
     let name = quote!(::core::concat!(::core::module_path!(), "::", #fn_name));
     // Every use of `R` as a `Result` is spanned at one token of the return type, so that

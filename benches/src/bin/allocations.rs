@@ -102,8 +102,16 @@ fn main() {
             size_of_val(&variants::max_time(f)),
         ),
         (
-            "`#[retry(policy = POLICY)]` (a policy expression)",
+            "`#[retry(policy = first_try::POLICY)]` (a constant by its path)",
             size_of_val(&variants::policy_expression(f)),
+        ),
+        (
+            "`#[retry(policy = runtime_policy(..))]` (the call keeps the policy it computed)",
+            size_of_val(&first_try::attribute_runtime_async(f)),
+        ),
+        (
+            "`#[retry(.., max_tries = tries())]` (the call keeps the limit it computed)",
+            size_of_val(&first_try::attribute_expr_async(f)),
         ),
         (
             "`POLICY.retry_async(..)` (the `RetryFuture`)",
