@@ -17,6 +17,9 @@ pub trait Clock {
     fn since(start: Self::Instant) -> Duration;
 }
 
+/// The name hooks and events report for a call that was not named.
+const UNNAMED: &str = "retry";
+
 /// What a call keeps for hooks and events, beside its start: its name and when its
 /// current attempt was due to start. `()` keeps nothing, for a loop that reports nothing.
 pub trait Report: Copy {
@@ -41,7 +44,7 @@ pub struct Reported {
 
 impl Report for Reported {
     const NEW: Self = Reported {
-        name: "retry",
+        name: UNNAMED,
         due: 0,
     };
     #[inline(always)]
@@ -66,7 +69,7 @@ impl Report for () {
     const NEW: Self = ();
     #[inline(always)]
     fn name(&self) -> &'static str {
-        "retry"
+        UNNAMED
     }
     #[inline(always)]
     fn set_name(&mut self, _: &'static str) {}

@@ -457,14 +457,12 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
         elapsed: Duration,
         hint: impl FnOnce() -> Option<Duration>,
     ) -> Decision {
-        self.failed_at::<false>(|| elapsed, hint)
+        self.failed_at(|| elapsed, hint)
     }
 
-    /// [`failed`](Self::failed), reading the elapsed time only when a deadline needs it;
-    /// the loops (`INLINE`) take the general path inline too, so that what they pass
-    /// for the elapsed time folds.
+    /// [`failed`](Self::failed), reading the elapsed time only when a deadline needs it.
     #[inline(always)]
-    pub(crate) fn failed_at<const INLINE: bool>(
+    pub(crate) fn failed_at(
         &mut self,
         elapsed: impl FnOnce() -> Duration,
         hint: impl FnOnce() -> Option<Duration>,
@@ -494,27 +492,13 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
             }
             return Decision::Retry(self.exact_wait(step));
         }
-        if INLINE {
-            self.general(elapsed, step, hint)
-        } else {
-            self.failed_general(elapsed, step, hint)
-        }
+        self.failed_general(elapsed, step, hint)
     }
 
-    /// [`failed`](Self::failed) past the quick path and the attempt limit.
-    #[inline]
-    fn failed_general(
-        &mut self,
-        elapsed: impl FnOnce() -> Duration,
-        step: u32,
-        hint: impl FnOnce() -> Option<Duration>,
-    ) -> Decision {
-        self.general(elapsed, step, hint)
-    }
-
-    /// The body of [`failed_general`](Self::failed_general).
+    /// [`failed`](Self::failed) past the quick path and the attempt limit. Inline, so
+    /// that what the loops pass for the elapsed time folds.
     #[inline(always)]
-    fn general(
+    fn failed_general(
         &mut self,
         elapsed: impl FnOnce() -> Duration,
         step: u32,

@@ -254,9 +254,7 @@ where
         let mut this = self.as_mut().project();
         if matches!(*this.state, State::Start) {
             this.retry.start();
-            let retry = &mut *this.retry;
-            let fut = retry.timeout.limit((retry.op)(), &retry.sleeper);
-            this.state.set(State::Attempt { fut });
+            Self::launch(this.retry, this.state.as_mut());
         }
         let outcome = match this.state.as_mut().project() {
             StateProj::Attempt { fut } => ready!(fut.poll(cx)),
@@ -283,6 +281,17 @@ where
     Rn: JitterSource,
     To: AttemptLimit<Fut, Sl>,
 {
+    /// Start the next attempt.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn launch(
+        retry: &mut Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>,
+        mut state: Pin<&mut State<To::Attempt, Sl::Sleep>>,
+    ) {
+        let fut = retry.timeout.limit((retry.op)(), &retry.sleeper);
+        state.set(State::Attempt { fut });
+    }
+
     /// The rest of [`poll`](Future::poll): `outcome` is an attempt's outcome that the
     /// engine must judge, if one just ended.
     #[inline(never)]
@@ -309,13 +318,9 @@ where
                 }
             }
             match this.state.as_mut().project() {
+                // (`poll` leaves `Start` before it gets here.)
                 StateProj::Start | StateProj::Idle => {
-                    if matches!(*this.state, State::Start) {
-                        this.retry.start();
-                    }
-                    let retry = &mut *this.retry;
-                    let fut = retry.timeout.limit((retry.op)(), &retry.sleeper);
-                    this.state.set(State::Attempt { fut });
+                    Self::launch(this.retry, this.state.as_mut());
                 }
                 StateProj::Attempt { fut } => outcome = Some(ready!(fut.poll(cx))),
                 StateProj::Sleeping { sleep } => {

@@ -186,26 +186,9 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
 
     /// Draw jitter from a reproducible sequence.
     pub fn seed(self, seed: u64) -> Retry<P, T, E, Op, C, S, H, Sl, B, To, JitterRng> {
-        let Retry {
-            engine,
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            start,
-            report,
-            ..
-        } = self;
-        Retry {
-            engine: engine.seed(seed),
-            hooks,
-            op,
-            sleeper,
-            timeout,
-            start,
-            report,
-            _outcome: PhantomData,
-        }
+        self.rebuild(|engine, hooks, op, sleeper, timeout| {
+            (engine.seed(seed), hooks, op, sleeper, timeout)
+        })
     }
 
     /// Take a retry only while `budget` allows it (see [`Budget`]); any `&Budget` that
@@ -271,7 +254,7 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
     #[allow(clippy::type_complexity)]
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) fn rebuild<Op2, S2, H2, Sl2, B2, To2>(
+    pub(crate) fn rebuild<Op2, S2, H2, Sl2, B2, To2, Rn2>(
         self,
         change: impl FnOnce(
             Engine<P, S, B, Rn>,
@@ -279,8 +262,8 @@ impl<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl, B, To, Rn>
             Op,
             Sl,
             To,
-        ) -> (Engine<P, S2, B2, Rn>, H2, Op2, Sl2, To2),
-    ) -> Retry<P, T, E, Op2, C, S2, H2, Sl2, B2, To2, Rn> {
+        ) -> (Engine<P, S2, B2, Rn2>, H2, Op2, Sl2, To2),
+    ) -> Retry<P, T, E, Op2, C, S2, H2, Sl2, B2, To2, Rn2> {
         let Retry {
             engine,
             hooks,
@@ -478,8 +461,15 @@ impl<
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn elapsed(&self) -> Duration {
-        match self.start {
-            Some(start) if self.needs_clock() => C::since(start),
+        Self::elapsed_since(&self.start, self.needs_clock())
+    }
+
+    /// Time since `start`, if the clock is read (`clock`) and the call has started.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn elapsed_since(start: &Option<C::Instant>, clock: bool) -> Duration {
+        match start {
+            Some(start) if clock => C::since(*start),
             _ => Duration::ZERO,
         }
     }
@@ -537,11 +527,14 @@ impl<
         } else {
             Duration::ZERO
         };
-        let clock = !reported && self.needs_clock();
+        let clock = self.needs_clock();
         let start = &self.start;
-        let since_start = move || match start {
-            Some(start) if clock => C::since(*start),
-            _ => elapsed,
+        let since_start = move || {
+            if reported {
+                elapsed
+            } else {
+                Self::elapsed_since(start, clock)
+            }
         };
         let decision = match outcome {
             Ok(value) if !self.hooks.rejects_ok(value) => {
@@ -553,12 +546,11 @@ impl<
                 }
                 return Step::Done;
             }
-            Ok(_) => self.engine.failed_at::<true>(since_start, || None),
+            Ok(_) => self.engine.failed_at(since_start, || None),
             Err(error) if self.hooks.stops_on(error) => Decision::Return(self.engine.stopped()),
             Err(error) => {
                 let hooks = &self.hooks;
-                self.engine
-                    .failed_at::<true>(since_start, || hooks.hint(error))
+                self.engine.failed_at(since_start, || hooks.hint(error))
             }
         };
         match decision {
