@@ -67,15 +67,10 @@ fn names_a_constant(path: &syn::Path) -> bool {
         && !name.chars().any(|c| c.is_ascii_lowercase())
 }
 
-/// Whether the attribute's own keys build the policy from literals only: then it is a
-/// constant of the expansion (`const { &.. }`), which the engine reads by reference.
+/// Whether the attribute's own keys build the policy from literals only (a
+/// `max_tries = EXPR` is kept apart, see [`policy`]): then it is a constant of the
+/// expansion, which the engine reads by reference.
 fn is_static(config: &Config) -> bool {
-    literal_but_tries(config) && !matches!(config.limit, Some(Limit::MaxTries(MaxTries::Expr(_))))
-}
-
-/// Whether every key but perhaps `max_tries` is a literal: then the rest of the policy is
-/// a constant, and an expression for `max_tries` is kept apart (`WithMaxTries`).
-fn literal_but_tries(config: &Config) -> bool {
     let literal = |d: &Option<DurationArg>| !matches!(d, Some(DurationArg::Expr(_)));
     let schedule = match &config.schedule {
         None => true,
@@ -86,14 +81,9 @@ fn literal_but_tries(config: &Config) -> bool {
     config.policy.is_none() && schedule && literal(&config.max_time) && literal(&config.max_delay)
 }
 
-/// The `Policy` built from the keys.
+/// The `Policy` built from the keys, but for a `max_tries = EXPR`: that limit is kept
+/// beside the policy (`WithMaxTries`), so that the rest can stay a constant.
 fn policy(private: &TokenStream, config: &Config) -> TokenStream {
-    policy_but(private, config, false)
-}
-
-/// The `Policy` built from the keys, without an expression for `max_tries` if
-/// `tries_apart`.
-fn policy_but(private: &TokenStream, config: &Config, tries_apart: bool) -> TokenStream {
     let factor = |factor: &Option<DurationArg>| {
         factor.as_ref().map(|f| {
             let f = duration(private, f);
@@ -129,8 +119,7 @@ fn policy_but(private: &TokenStream, config: &Config, tries_apart: bool) -> Toke
         Some(Limit::MaxTries(MaxTries::Literal(n, span))) => {
             policy.extend(quote_spanned!(*span=> .max_tries(#n)))
         }
-        Some(Limit::MaxTries(MaxTries::Expr(_))) if tries_apart => {}
-        Some(Limit::MaxTries(MaxTries::Expr(e))) => policy.extend(quote!(.max_tries(#e))),
+        Some(Limit::MaxTries(MaxTries::Expr(_))) => {}
         Some(Limit::Forever) => policy.extend(quote!(.forever())),
         None => {}
     }
@@ -250,37 +239,32 @@ pub fn expand(retried: Retried) -> TokenStream {
             quote_spanned!(expr.span()=> let #policy_value: #private::Policy = #expr;),
             quote!(&#policy_value),
         ),
-        None if is_static(&config) => {
+        None => {
             let policy = policy(&private, &config);
-            let constant = Ident::new("__RETRY_POLICY", Span::mixed_site());
-            deadline = quote!({ #private::deadline(&#constant) });
-            (
-                quote!(const #constant: #private::Policy = #policy;),
-                quote!(&#constant),
-            )
-        }
-        None => match &config.limit {
-            // Literal keys and `max_tries = EXPR`: a constant, and the limit beside it.
-            Some(Limit::MaxTries(MaxTries::Expr(tries))) if literal_but_tries(&config) => {
-                let policy = policy_but(&private, &config, true);
+            let (setup, base) = if is_static(&config) {
                 let constant = Ident::new("__RETRY_POLICY", Span::mixed_site());
                 deadline = quote!({ #private::deadline(&#constant) });
                 (
-                    quote! {
-                        const #constant: #private::Policy = #policy;
-                        let #policy_value: u32 = #tries;
-                    },
-                    quote!(#private::WithMaxTries::new(&#constant, #policy_value)),
+                    quote!(const #constant: #private::Policy = #policy;),
+                    quote!(&#constant),
                 )
-            }
-            _ => {
-                let policy = policy(&private, &config);
+            } else {
                 (
                     quote!(let #policy_value: #private::Policy = #policy;),
                     quote!(&#policy_value),
                 )
+            };
+            match &config.limit {
+                Some(Limit::MaxTries(MaxTries::Expr(tries))) => {
+                    let limit = Ident::new("__retry_tries", Span::mixed_site());
+                    (
+                        quote!(#setup let #limit: u32 = #tries;),
+                        quote!(#private::WithMaxTries::new(#base, #limit)),
+                    )
+                }
+                _ => (setup, base),
             }
-        },
+        }
     };
     let name = quote!(::core::concat!(::core::module_path!(), "::", #fn_name));
     // Every use of `R` as a `Result` is spanned at one token of the return type, so that
@@ -328,10 +312,10 @@ pub fn expand(retried: Retried) -> TokenStream {
         builder.extend(quote!(.#method(#budget)));
     }
     // Events show the error by its `Display`, else `Debug`, else not at all: the
-    // expansion knows the concrete type, so method resolution picks.
-    // (A value, not a closure: nothing here is instantiated per function.)
-    // An `impl Trait` in the return type (`_` here) cannot be named: then the stand-in
-    // comes from the engine's own error type, through a closure.
+    // expansion knows the concrete type, so method resolution picks, on a value (a
+    // closure would be one more function per function). An `impl Trait` in the return
+    // type (`_` here) cannot be named: then the stand-in comes from the engine's own
+    // error type, through a closure.
     let names_every_type = !ret
         .to_token_stream()
         .into_iter()
