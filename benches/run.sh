@@ -6,7 +6,8 @@
 # 1. wall-clock ns per call (criterion, short runs: the machine may be shared);
 # 2. instructions per call (callgrind; skipped, with a note, when valgrind is missing);
 # 3. heap allocations per call and future sizes;
-# 4. compile time of 300 `#[retry]` functions against 300 hand-written loops, and the
+# 4. hedged-request latencies under tokio's paused clock;
+# 5. compile time of 300 `#[retry]` functions against 300 hand-written loops, and the
 #    clean build of the facade.
 #
 # The tables go to stdout and to $CARGO_TARGET_DIR/benchmarks/report.md.
@@ -53,6 +54,12 @@ echo "#### Cargo's default release profile" >>"$REPORT"
 "$CARGO_TARGET_DIR/release/allocations" >>"$REPORT"
 echo "#### fat LTO, one codegen unit" >>"$REPORT"
 "$CARGO_TARGET_DIR/lto/allocations" >>"$REPORT"
+echo >>"$REPORT"
+
+echo "== hedging (tokio's paused clock: exact latencies)" >&2
+echo "### Hedged requests against a long-tailed server (\`hedging\`, feature \`paused-clock\`)" >>"$REPORT"
+echo >>"$REPORT"
+cargo run --release -p retry-benches --features paused-clock --bin hedging --quiet >>"$REPORT"
 echo >>"$REPORT"
 
 echo "== compile time" >&2
