@@ -282,8 +282,7 @@ where
     To: AttemptLimit<Fut, Sl>,
 {
     /// Start the next attempt.
-    #[cfg_attr(debug_assertions, inline)]
-    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[inline]
     fn launch(
         retry: &mut Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>,
         mut state: Pin<&mut State<To::Attempt, Sl::Sleep>>,
@@ -318,8 +317,11 @@ where
                 }
             }
             match this.state.as_mut().project() {
-                // (`poll` leaves `Start` before it gets here.)
+                // Every state, `Start` included (though `poll` starts the call itself).
                 StateProj::Start | StateProj::Idle => {
+                    if matches!(*this.state, State::Start) {
+                        this.retry.start();
+                    }
                     Self::launch(this.retry, this.state.as_mut());
                 }
                 StateProj::Attempt { fut } => outcome = Some(ready!(fut.poll(cx))),
