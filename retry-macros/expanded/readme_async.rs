@@ -10,7 +10,6 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
             false,
         >,
     >(&__RETRY_POLICY)
-        .label(::core::concat!(::core::module_path!(), "::", "fetch"))
         .giveup({
             #[allow(unused_imports)]
             use ::retry::__private::check::{Passes as _, StandIn as _};
@@ -20,16 +19,6 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
                 _,
             >(fatal_code)
                 .value()
-        })
-        .describe_errors({
-            #[allow(unused_imports)]
-            use ::retry::__private::describe::{
-                ViaDebug as _, ViaDisplay as _, ViaNothing as _,
-            };
-            (&&&::retry::__private::describe::Probe::<
-                <Result<String, reqwest::Error> as ::retry::__private::IsResult>::Err,
-            >::new())
-                .describer()
         });
     __retry.start();
     loop {

@@ -29,17 +29,6 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
                 false,
             >,
         >(&__RETRY_POLICY)
-            .label(::core::concat!(::core::module_path!(), "::", "read_config"))
-            .describe_errors({
-                #[allow(unused_imports)]
-                use ::retry::__private::describe::{
-                    ViaDebug as _, ViaDisplay as _, ViaNothing as _,
-                };
-                (&&&::retry::__private::describe::Probe::<
-                    <std::io::Result<String> as ::retry::__private::IsResult>::Err,
-                >::new())
-                    .describer()
-            })
             .run(
                 ::retry::__private::attempts::<
                     std::io::Result<String>,

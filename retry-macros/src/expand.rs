@@ -290,8 +290,12 @@ pub fn expand(retried: Retried) -> TokenStream {
         quote!(#private::SyncClock<#deadline, #hooks>)
     };
     let mut builder = quote_spanned!(r_span=>
-        #glue::#constructor::<#as_r, _, #clock>(#policy_ref).label(#name)
+        #glue::#constructor::<#as_r, _, #clock>(#policy_ref)
     );
+    // The name is kept only for hooks and events (the clock of any other loop keeps none).
+    if hooks || cfg!(feature = "tracing") {
+        builder.extend(quote_spanned!(r_span=> .label(#name)));
+    }
     if let Some(Schedule::Wait(w)) = &config.schedule {
         builder.extend(quote!(.wait(#private::check::wait(#w))));
     }
@@ -315,32 +319,11 @@ pub fn expand(retried: Retried) -> TokenStream {
     // expansion knows the concrete type, so method resolution picks, on a value (a
     // closure would be one more function per function). An `impl Trait` in the return
     // type (`_` here) cannot be named: then the stand-in comes from the engine's own
-    // error type, through a closure.
-    let names_every_type = !ret
-        .to_token_stream()
-        .into_iter()
-        .any(|t| has_underscore(&t));
-    builder.extend(if names_every_type {
-        let probe = quote_spanned!(r_span=>
-            (&&&#glue::describe::Probe::<<#as_r as #glue::IsResult>::Err>::new()).describer()
-        );
-        quote! {
-            .describe_errors({
-                #[allow(unused_imports)]
-                use #private::describe::{ViaDebug as _, ViaDisplay as _, ViaNothing as _};
-                #probe
-            })
-        }
-    } else {
-        let probe = Ident::new("__probe", Span::mixed_site());
-        quote! {
-            .describe_errors_with(|#probe| {
-                #[allow(unused_imports)]
-                use #private::describe::{ViaDebug as _, ViaDisplay as _, ViaNothing as _};
-                (&&&#probe).describer()
-            })
-        }
-    });
+    // error type, through a closure. Without events (the facade's `tracing` feature,
+    // which turns on this crate's) nothing shows errors, and the probe is left out.
+    if cfg!(feature = "tracing") {
+        builder.extend(describe_errors(&private, &glue, &as_r, &ret, r_span));
+    }
 
     let attempt_binding = config
         .attempt
@@ -483,6 +466,41 @@ pub fn expand(retried: Retried) -> TokenStream {
         }
     };
     quote!(#(#attrs)* #vis #sig #body)
+}
+
+/// The `.describe_errors(..)` call that picks how events show the error type of `ret`.
+fn describe_errors(
+    private: &TokenStream,
+    glue: &TokenStream,
+    as_r: &TokenStream,
+    ret: &Type,
+    r_span: Span,
+) -> TokenStream {
+    let names_every_type = !ret
+        .to_token_stream()
+        .into_iter()
+        .any(|t| has_underscore(&t));
+    if names_every_type {
+        let probe = quote_spanned!(r_span=>
+            (&&&#glue::describe::Probe::<<#as_r as #glue::IsResult>::Err>::new()).describer()
+        );
+        quote! {
+            .describe_errors({
+                #[allow(unused_imports)]
+                use #private::describe::{ViaDebug as _, ViaDisplay as _, ViaNothing as _};
+                #probe
+            })
+        }
+    } else {
+        let probe = Ident::new("__probe", Span::mixed_site());
+        quote! {
+            .describe_errors_with(|#probe| {
+                #[allow(unused_imports)]
+                use #private::describe::{ViaDebug as _, ViaDisplay as _, ViaNothing as _};
+                (&&&#probe).describer()
+            })
+        }
+    }
 }
 
 /// `tokens`, every one spanned at `span`.

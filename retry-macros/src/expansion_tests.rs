@@ -1,7 +1,9 @@
 //! The expansion of the README's examples, kept under review: a committed, pretty-printed
-//! copy in `retry-macros/expanded/` must match what the macro writes today. After a
-//! deliberate change, regenerate with `UPDATE_EXPANSION=1 cargo test -p retry-macros`
-//! and review the diff.
+//! copy in `retry-macros/expanded/` (default features) and `retry-macros/expanded/tracing/`
+//! (with the `tracing` feature, which adds the choice of how events show the error) must
+//! match what the macro writes today. After a deliberate change, regenerate both with
+//! `UPDATE_EXPANSION=1 cargo test -p retry-attr-macros --lib` and the same with
+//! `--features tracing`, and review the diff.
 
 use std::path::PathBuf;
 
@@ -11,9 +13,11 @@ fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStr
     let tokens = crate::run(attr, item).expect("the example expands");
     let file: syn::File = syn::parse2(tokens).expect("the expansion parses as items");
     let pretty = prettyplease::unparse(&file);
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("expanded")
-        .join(format!("{name}.rs"));
+    let mut path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("expanded");
+    if cfg!(feature = "tracing") {
+        path.push("tracing");
+    }
+    let path = path.join(format!("{name}.rs"));
     if std::env::var_os("UPDATE_EXPANSION").is_some() {
         std::fs::write(&path, &pretty).unwrap();
     }
@@ -22,6 +26,12 @@ fn check(name: &str, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStr
     assert_eq!(
         pretty, expected,
         "the expansion of {name} changed: review and regenerate"
+    );
+    // Only events show errors: without them the expansion does not ask how.
+    assert_eq!(
+        pretty.contains("describe"),
+        cfg!(feature = "tracing"),
+        "the error-description probe is there exactly when events are"
     );
     // The expansion names only the facade: no tracing, tokio or rand in the user's crate.
     for dependency in ["tracing", "tokio", "rand"] {

@@ -1,0 +1,58 @@
+fn read_config(path: PathBuf) -> std::io::Result<String> {
+    #[diagnostic::on_unimplemented(
+        message = "`path` is owned and not `Clone`, but #[retry] runs the body once per attempt, each with its own copy of `path`",
+        label = "`path` is owned and not `Clone`",
+        note = "take `path` by reference (`&{Self}`), or make `{Self}` `Clone`"
+    )]
+    trait __RetryCopy0: ::core::marker::Sized {
+        fn copy(&self) -> ::retry::__private::PerAttempt<Self>;
+    }
+    impl<__T: ::core::clone::Clone> __RetryCopy0 for __T {
+        #[inline(always)]
+        fn copy(&self) -> ::retry::__private::PerAttempt<Self> {
+            ::retry::__private::clone_arg(self)
+        }
+    }
+    const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Policy::constant(
+            ::retry::__private::Duration::new(0u64, 250000000u32),
+        )
+        .jitter(::retry::__private::Jitter::None)
+        .max_tries(5u32);
+    ::retry::__private::outcome::<
+        std::io::Result<String>,
+    >(
+        ::retry::__private::blocking::<
+            std::io::Result<String>,
+            _,
+            ::retry::__private::SyncClock<
+                { ::retry::__private::deadline(&__RETRY_POLICY) },
+                false,
+            >,
+        >(&__RETRY_POLICY)
+            .label(::core::concat!(::core::module_path!(), "::", "read_config"))
+            .describe_errors({
+                #[allow(unused_imports)]
+                use ::retry::__private::describe::{
+                    ViaDebug as _, ViaDisplay as _, ViaNothing as _,
+                };
+                (&&&::retry::__private::describe::Probe::<
+                    <std::io::Result<String> as ::retry::__private::IsResult>::Err,
+                >::new())
+                    .describer()
+            })
+            .run(
+                ::retry::__private::attempts::<
+                    std::io::Result<String>,
+                    _,
+                >(|__attempt: u32| -> std::io::Result<String> {
+                    let __copy0 = __RetryCopy0::copy(&path);
+                    #[allow(unused_variables)]
+                    let path = __copy0.take();
+                    let __ret: std::io::Result<String> = {
+                        std::fs::read_to_string(&path)
+                    };
+                    #[allow(unreachable_code)] __ret
+                }),
+            ),
+    )
+}
