@@ -923,3 +923,50 @@ async fn predicates_and_hooks_run() {
     assert_eq!(predicates_async(&c).await, Ok(3));
     assert_eq!(start.elapsed(), Duration::from_millis(7));
 }
+
+// --- bodies: inner attributes, nested items and blocks, pasted as written ---
+
+#[retry(constant(0), max_tries = 3)]
+fn inner_attribute(counter: &Cell<u32>) -> Result<u32, String> {
+    #![allow(unused_variables)]
+    let unused = 1;
+    flaky(counter, 2)
+}
+
+#[retry(constant(0), max_tries = 3)]
+async fn inner_attribute_async(counter: &Cell<u32>) -> Result<u32, String> {
+    #![allow(unused_variables)]
+    let unused = 1;
+    flaky(counter, 3)
+}
+
+#[retry(constant(0), max_tries = 3)]
+fn nested_items_and_blocks(counter: &Cell<u32>) -> Result<u32, String> {
+    // A nested fn with a `self` of its own, an `async` block never awaited, a macro.
+    struct Doubler(u32);
+    impl Doubler {
+        fn get(&self) -> u32 {
+            self.0 * 2
+        }
+    }
+    let _never_polled = async { 1 };
+    let value = flaky(counter, 2)?;
+    assert_eq!(format!("{}", Doubler(value).get()), (value * 2).to_string());
+    Ok(Doubler(value).get())
+}
+
+#[test]
+fn bodies_with_inner_attributes_and_nested_items() {
+    let counter = Cell::new(0);
+    assert_eq!(inner_attribute(&counter), Ok(2));
+    let counter = Cell::new(0);
+    let out = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(inner_attribute_async(&counter));
+    assert_eq!(out, Ok(3));
+    let counter = Cell::new(0);
+    assert_eq!(nested_items_and_blocks(&counter), Ok(4));
+    assert_eq!(counter.get(), 2);
+}

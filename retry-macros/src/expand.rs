@@ -339,7 +339,7 @@ pub fn expand(retried: Retried) -> TokenStream {
     let attempt_body = quote! {
         #(#inside)*
         #attempt_binding
-        let #ret_value: #ret = { #(#body)* };
+        let #ret_value: #ret = { #body };
         #[allow(unreachable_code)]
         #ret_value
     };
@@ -456,13 +456,18 @@ pub fn expand(retried: Retried) -> TokenStream {
         }
     };
 
+    // The body's inner attributes (`#![allow(..)]`, which the parse handed to the
+    // function) open the new body.
+    let (inner, attrs): (Vec<_>, Vec<_>) = attrs
+        .into_iter()
+        .partition(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)));
     let body = match shape {
-        Shape::Sync | Shape::Async => quote!({ #retry_loop }),
+        Shape::Sync | Shape::Async => quote!({ #(#inner)* #retry_loop }),
         Shape::AsyncTrait { call, attrs } => {
-            quote!({ #call(#(#attrs)* async move { #(#prelude)* #retry_loop }) })
+            quote!({ #(#inner)* #call(#(#attrs)* async move { #(#prelude)* #retry_loop }) })
         }
         Shape::ReturnsFuture { attrs, capture } => {
-            quote!({ #(#prelude)* #(#attrs)* async #capture { #retry_loop } })
+            quote!({ #(#inner)* #(#prelude)* #(#attrs)* async #capture { #retry_loop } })
         }
     };
     quote!(#(#attrs)* #vis #sig #body)

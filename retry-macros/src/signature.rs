@@ -6,12 +6,13 @@ use std::collections::HashSet;
 
 use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, ToTokens};
+use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{
-    Attribute, Block, Expr, FnArg, GenericArgument, ItemFn, Lifetime, Pat, PatIdent, PathArguments,
-    ReturnType, Signature, Stmt, Type, TypeParamBound,
+    Attribute, Block, Expr, FnArg, GenericArgument, Lifetime, Pat, PatIdent, PathArguments,
+    ReturnType, Signature, Stmt, Type, TypeParamBound, Visibility,
 };
 
 /// How the function runs its attempts.
@@ -106,7 +107,7 @@ pub struct Function {
     /// Statements that run once, before the retries.
     pub prelude: Vec<Stmt>,
     /// The statements each attempt runs, `self` renamed where it is.
-    pub body: Vec<Stmt>,
+    pub body: TokenStream,
     pub arguments: Vec<Argument>,
     pub problems: Vec<Problem>,
 }
@@ -465,12 +466,12 @@ fn escape_braces(text: &str) -> String {
 }
 
 impl Function {
-    pub fn new(item: ItemFn) -> Function {
-        let ItemFn {
+    pub fn new(item: Item) -> Function {
+        let Item {
             attrs,
             vis,
             mut sig,
-            block,
+            body,
         } = item;
         let mut problems = Vec::new();
         if let Some(constness) = &sig.constness {
@@ -484,13 +485,84 @@ impl Function {
             }
         };
 
-        let mut block = *block;
+        // The attempt's statements, when the body was taken apart, and its tokens.
+        let (shape, ret, prelude, stmts) = match body {
+            Body::Tokens(body) if sig.asyncness.is_some() => {
+                (Shape::Async, declared, Vec::new(), Err(body))
+            }
+            Body::Tokens(body) => (Shape::Sync, declared, Vec::new(), Err(body)),
+            Body::Block(block) => {
+                let (shape, ret, prelude, stmts) =
+                    Self::shape_of_block(&sig, declared, *block, &mut problems);
+                (shape, ret, prelude, Ok(stmts))
+            }
+        };
+        let body = match &stmts {
+            Ok(stmts) => quote!(#(#stmts)*),
+            Err(tokens) => tokens.clone(),
+        };
+        let ret = ret.map(|mut ret| {
+            if let Some((span, argument)) = mut_borrow_returned(&sig, &ret) {
+                problems.push(Problem::ReturnsMutBorrow { span, argument });
+            }
+            InferImplTrait.visit_type_mut(&mut ret);
+            ret
+        });
+
+        let mut used = HashSet::new();
+        identifiers(body.clone(), &mut used);
+        let mut function = Function {
+            attrs,
+            vis,
+            sig: Signature {
+                output: sig.output.clone(),
+                ..sig.clone()
+            },
+            shape,
+            ret,
+            prelude,
+            body: TokenStream::new(),
+            arguments: Vec::new(),
+            problems,
+        };
+        let mut body = body;
+        let rename_self = if let (Shape::AsyncTrait { .. }, Ok(stmts)) = (&function.shape, &stmts) {
+            let (kept, rest) = function.async_trait_prelude(stmts, &used);
+            function.prelude = kept;
+            body = quote!(#(#rest)*);
+            false
+        } else {
+            function.rebind_signature(&mut sig, &used)
+        };
+        function.sig = sig;
+        if rename_self {
+            // Only here does the body need a syntax tree. If it does not parse, the
+            // compiler reports why at the body's own tokens.
+            if let Ok(mut block) = syn::parse2::<Block>(quote!({ #body })) {
+                RenameSelf.visit_block_mut(&mut block);
+                let stmts = block.stmts;
+                body = quote!(#(#stmts)*);
+            }
+        }
+        function.body = body;
+        function
+    }
+
+    /// The shape of a function whose body [`parse`] took apart: not `async fn`, but
+    /// returning a future (`async-trait`'s `Box::pin(async move { .. })`, or an
+    /// `impl Future` ending in an `async` block), or with inner attributes.
+    fn shape_of_block(
+        sig: &Signature,
+        declared: Option<Type>,
+        mut block: Block,
+        problems: &mut Vec<Problem>,
+    ) -> (Shape, Option<Type>, Vec<Stmt>, Vec<Stmt>) {
         let async_trait = match (&sig.asyncness, async_trait_body(&block)) {
             (None, Some((call, inner))) => Some((call.clone(), inner.clone())),
             _ => None,
         };
         let returns_future = declared.as_ref().and_then(impl_future_output).is_some();
-        let (shape, ret, prelude, mut body) = if sig.asyncness.is_some() {
+        if sig.asyncness.is_some() {
             (Shape::Async, declared, Vec::new(), block.stmts)
         } else if let Some((call, inner)) = async_trait {
             let output = declared.as_ref().and_then(boxed_future_output).cloned();
@@ -520,50 +592,7 @@ impl Function {
             }
         } else {
             (Shape::Sync, declared, Vec::new(), block.stmts)
-        };
-        let ret = ret.map(|mut ret| {
-            if let Some((span, argument)) = mut_borrow_returned(&sig, &ret) {
-                problems.push(Problem::ReturnsMutBorrow { span, argument });
-            }
-            InferImplTrait.visit_type_mut(&mut ret);
-            ret
-        });
-
-        let mut used = HashSet::new();
-        identifiers(quote!(#(#body)*), &mut used);
-        let mut function = Function {
-            attrs,
-            vis,
-            sig: Signature {
-                output: sig.output.clone(),
-                ..sig.clone()
-            },
-            shape,
-            ret,
-            prelude,
-            body: Vec::new(),
-            arguments: Vec::new(),
-            problems,
-        };
-        let rename_self = if let Shape::AsyncTrait { .. } = function.shape {
-            let (kept, rest) = function.async_trait_prelude(&body, &used);
-            function.prelude = kept;
-            body = rest;
-            false
-        } else {
-            function.rebind_signature(&mut sig, &used)
-        };
-        function.sig = sig;
-        if rename_self {
-            let mut block = Block {
-                brace_token: Default::default(),
-                stmts: body,
-            };
-            RenameSelf.visit_block_mut(&mut block);
-            body = block.stmts;
         }
-        function.body = body;
-        function
     }
 
     /// Decides each argument's [`Rebind`]; returns whether the body's `self` must be
@@ -841,8 +870,90 @@ pub fn not_clone_messages(name: &str) -> [String; 3] {
     ]
 }
 
+/// The function under the attribute, its body kept as tokens unless its shape depends on
+/// the body's statements (see [`Body`]).
+pub struct Item {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub sig: Signature,
+    pub body: Body,
+}
+
+/// A function's body: its tokens, which the expansion pastes as they are, or, when the
+/// shape depends on its statements or it has inner attributes (`#![..]`, which go with
+/// the function's own), the statements.
+pub enum Body {
+    Tokens(TokenStream),
+    Block(Box<Block>),
+}
+
+impl Parse for Item {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        let sig: Signature = input.parse()?;
+        let group: Group = input.parse()?;
+        if group.delimiter() != proc_macro2::Delimiter::Brace || !input.is_empty() {
+            return Err(input.error("expected the function's body"));
+        }
+        let body = group.stream();
+        let body = if needs_statements(&sig, &body) {
+            // As `ItemFn` parses it: the body's inner attributes are the function's.
+            let (inner, stmts) = syn::parse::Parser::parse2(
+                |input: ParseStream| {
+                    let inner = input.call(Attribute::parse_inner)?;
+                    Ok((inner, input.call(Block::parse_within)?))
+                },
+                body,
+            )?;
+            attrs.extend(inner);
+            Body::Block(Box::new(Block {
+                brace_token: syn::token::Brace(group.delim_span()),
+                stmts,
+            }))
+        } else {
+            Body::Tokens(body)
+        };
+        Ok(Item {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
+    }
+}
+
+/// Whether the shape of the function depends on its body's statements: a function that
+/// is not `async fn` but may return a future built in its body (its return type or its
+/// tokens name one), or a body with inner attributes. Any other body is pasted as it is,
+/// unparsed (the compiler parses it once, after the expansion).
+fn needs_statements(sig: &Signature, body: &TokenStream) -> bool {
+    let mut tokens = body.clone().into_iter();
+    let inner_attribute = matches!(
+        (tokens.next(), tokens.next()),
+        (Some(TokenTree::Punct(hash)), Some(TokenTree::Punct(bang)))
+            if hash.as_char() == '#' && bang.as_char() == '!'
+    );
+    if inner_attribute {
+        return true;
+    }
+    if sig.asyncness.is_some() {
+        return false;
+    }
+    let returns_future = match &sig.output {
+        ReturnType::Type(_, ty) => {
+            impl_future_output(ty).is_some() || boxed_future_output(ty).is_some()
+        }
+        ReturnType::Default => false,
+    };
+    returns_future
+        || body.clone().into_iter().any(
+            |tree| matches!(&tree, TokenTree::Ident(ident) if ident == "async" || ident == "pin"),
+        )
+}
+
 /// The function under the attribute.
-pub fn parse(item: TokenStream) -> syn::Result<ItemFn> {
+pub fn parse(item: TokenStream) -> syn::Result<Item> {
     syn::parse2(item).map_err(|e| {
         syn::Error::new(
             e.span(),
