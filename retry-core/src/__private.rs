@@ -82,6 +82,16 @@ pub const fn deadline(policy: &Policy) -> bool {
     policy.time_limit().is_some()
 }
 
+/// Checks, in a constant, the expansion's word that its constant policy has a deadline
+/// (`deadline`) or has none: so a literal can pick the clock (cheaper to compile than a
+/// constant expression in a type), and a wrong word fails to compile.
+pub const fn has_deadline(policy: &Policy, deadline: bool) {
+    assert!(
+        self::deadline(policy) == deadline,
+        "the expansion's clock does not match its policy's max_time"
+    );
+}
+
 /// What a loop must keep for its clock: `DEADLINE` (the policy has `max_time`, or is
 /// not known until run time) and `HOOKS` (an `on_*` hook reads times).
 pub struct Needs<const DEADLINE: bool, const HOOKS: bool>;
@@ -409,5 +419,22 @@ pub mod check {
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn timeout<E: FromTimeout>() -> fn(Timeout) -> E {
         E::from_timeout
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_word_on_a_deadline_is_checked() {
+        const NONE: Policy = Policy::expo();
+        const SOME: Policy = Policy::expo().max_time(Duration::from_secs(5));
+        const _: () = has_deadline(&NONE, false);
+        const _: () = has_deadline(&SOME, true);
+        let wrong = std::panic::catch_unwind(|| has_deadline(&SOME, false));
+        assert!(wrong.is_err(), "a policy with max_time said to have none");
+        let wrong = std::panic::catch_unwind(|| has_deadline(&NONE, true));
+        assert!(wrong.is_err(), "a policy without max_time said to have one");
     }
 }

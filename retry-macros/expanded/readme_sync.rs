@@ -18,16 +18,14 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
         )
         .jitter(::retry::__private::Jitter::None)
         .max_tries(5u32);
+    const _: () = ::retry::__private::has_deadline(&__RETRY_POLICY, false);
     ::retry::__private::outcome::<
         std::io::Result<String>,
     >(
         ::retry::__private::blocking::<
             std::io::Result<String>,
             _,
-            ::retry::__private::SyncClock<
-                { ::retry::__private::deadline(&__RETRY_POLICY) },
-                false,
-            >,
+            ::retry::__private::SyncClock<false, false>,
         >(&__RETRY_POLICY)
             .run(
                 ::retry::__private::attempts::<

@@ -243,9 +243,16 @@ pub fn expand(retried: Retried) -> TokenStream {
             let policy = policy(&private, &config);
             let (setup, base) = if is_static(&config) {
                 let constant = Ident::new("__RETRY_POLICY", Span::mixed_site());
-                deadline = quote!({ #private::deadline(&#constant) });
+                // Only the `max_time` key sets a deadline; the runtime checks that word in
+                // a constant (a constant expression in the clock's type would cost every
+                // function more compile time than the rest of its expansion).
+                let has = config.max_time.is_some();
+                deadline = quote!(#has);
                 (
-                    quote!(const #constant: #private::Policy = #policy;),
+                    quote! {
+                        const #constant: #private::Policy = #policy;
+                        const _: () = #private::has_deadline(&#constant, #has);
+                    },
                     quote!(&#constant),
                 )
             } else {

@@ -2,13 +2,11 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
     const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Policy::expo()
         .max_tries(4u32)
         .max_time(::retry::__private::Duration::new(50u64, 0u32));
+    const _: () = ::retry::__private::has_deadline(&__RETRY_POLICY, true);
     let mut __retry = ::retry::__private::asynchronous::<
         Result<String, reqwest::Error>,
         _,
-        ::retry::__private::AsyncClockFor<
-            { ::retry::__private::deadline(&__RETRY_POLICY) },
-            false,
-        >,
+        ::retry::__private::AsyncClockFor<true, false>,
     >(&__RETRY_POLICY)
         .label(::core::concat!(::core::module_path!(), "::", "fetch"))
         .giveup({
