@@ -467,32 +467,63 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
         elapsed: impl FnOnce() -> Duration,
         hint: impl FnOnce() -> Option<Duration>,
     ) -> Decision {
-        let policy = self.policy.get();
+        if Self::is_quick(self.policy) {
+            return self.failed_quick(self.policy, hint);
+        }
         self.tries = self.tries.saturating_add(1);
         self.budget.withdraw();
         if self.policy.max_tries().is_some_and(|max| self.tries >= max) {
             return Decision::Return(Stop::Tries);
         }
-        let step = self.tries - 1;
-        // The quick path: the policy's own integer schedule, jitter none or full, no
-        // deadline, no budget (what `Plan::quick` and the types say): a shift, a cap and
-        // perhaps one draw.
-        if S::BUILTIN && !B::PRESENT && policy.plan.quick {
-            if let Some(hint) = hint() {
-                return Decision::Retry(hint.min(policy.max_delay));
-            }
-            if let Some(wait) = policy.plan.integer_wait(step) {
-                let wait = wait.min(policy.plan.delay);
-                let wait = if policy.plan.full {
-                    crate::jitter::below_nanos(&mut self.jitter.rng, wait)
-                } else {
-                    wait
-                };
-                return Decision::Retry(from_nanos(wait));
-            }
-            return Decision::Retry(self.exact_wait(step));
+        self.failed_general(elapsed, self.tries - 1, hint)
+    }
+
+    /// The handle of this engine's policy, to keep in a local: a loop that asks
+    /// [`is_quick`](Self::is_quick) and [`failed_quick`](Self::failed_quick) with it sees
+    /// a constant policy as a constant, whatever happens to the engine's memory.
+    #[inline(always)]
+    pub(crate) fn handle(&self) -> P {
+        self.policy
+    }
+
+    /// Whether [`failed_quick`](Self::failed_quick) decides the failures of an engine
+    /// under `policy` (its [`handle`](Self::handle)): the policy's own integer schedule,
+    /// jitter none or full, no deadline, no budget (what `Plan::quick` and the types say).
+    #[inline(always)]
+    pub(crate) fn is_quick(policy: P) -> bool {
+        S::BUILTIN && !B::PRESENT && policy.get().plan.quick
+    }
+
+    /// [`failed`](Self::failed) when [`is_quick`](Self::is_quick) (`handle` is this
+    /// engine's [`handle`](Self::handle)): the attempt limit, then a shift, a cap and
+    /// perhaps one draw. Small enough to sit inline in a loop, where a constant policy
+    /// folds it.
+    #[inline(always)]
+    pub(crate) fn failed_quick(
+        &mut self,
+        handle: P,
+        hint: impl FnOnce() -> Option<Duration>,
+    ) -> Decision {
+        debug_assert!(Self::is_quick(handle));
+        let policy = handle.get();
+        self.tries = self.tries.saturating_add(1);
+        if handle.max_tries().is_some_and(|max| self.tries >= max) {
+            return Decision::Return(Stop::Tries);
         }
-        self.failed_general(elapsed, step, hint)
+        let step = self.tries - 1;
+        if let Some(hint) = hint() {
+            return Decision::Retry(hint.min(policy.max_delay));
+        }
+        if let Some(wait) = policy.plan.integer_wait(step) {
+            let wait = wait.min(policy.plan.delay);
+            let wait = if policy.plan.full {
+                crate::jitter::below_nanos(&mut self.jitter.rng, wait)
+            } else {
+                wait
+            };
+            return Decision::Retry(from_nanos(wait));
+        }
+        Decision::Retry(quick_exact_wait(policy, step, &mut self.jitter.rng))
     }
 
     /// [`failed`](Self::failed) past the quick path and the attempt limit. Inline, so
@@ -547,6 +578,19 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
             }
             kind => self.jitter.spread(kind, scheduled.min(policy.max_delay)),
         }
+    }
+}
+
+/// [`Engine::exact_wait`] of a quick engine (the policy's own schedule, jitter none or
+/// full): waits of 584 years and more. It borrows only the generator, so that a loop
+/// holding its engine in registers keeps it there.
+#[inline(never)]
+fn quick_exact_wait<R: JitterSource>(policy: &Policy, step: u32, rng: &mut R) -> Duration {
+    let wait = policy.schedule.nth_wait(step).min(policy.max_delay);
+    if policy.plan.full {
+        crate::jitter::below(rng, wait)
+    } else {
+        wait
     }
 }
 
@@ -633,6 +677,33 @@ mod tests {
         elapsed: Duration,
     ) -> Decision {
         engine.failed(elapsed, || None)
+    }
+
+    #[test]
+    fn quick_path_waits_past_u64_nanoseconds() {
+        // 2^k days overflows u64 nanoseconds (584 years) from k = 18: the quick path hands
+        // those steps to the exact computation, capped as every other wait.
+        let day = Duration::from_secs(86_400);
+        for jitter in [Jitter::None, Jitter::Full] {
+            let policy = Policy::expo()
+                .factor(day)
+                .jitter(jitter)
+                .max_tries(22)
+                .max_delay(Duration::MAX);
+            assert!(Engine::<&Policy>::is_quick(&policy));
+            assert_eq!(policy.plan.integer_wait(17).map(|_| ()), Some(()));
+            assert_eq!(policy.plan.integer_wait(18), None);
+            let mut e = Engine::new(&policy);
+            for step in 0..21 {
+                let expected = policy.schedule.nth_wait(step);
+                match run(&mut e, Duration::ZERO) {
+                    Decision::Retry(wait) if jitter == Jitter::None => assert_eq!(wait, expected),
+                    Decision::Retry(wait) => assert!(wait <= expected, "step {step}"),
+                    other => panic!("step {step}: {other:?}"),
+                }
+            }
+            assert_eq!(run(&mut e, Duration::ZERO), Decision::Return(Stop::Tries));
+        }
     }
 
     #[test]

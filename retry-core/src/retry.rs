@@ -484,15 +484,72 @@ impl<
     /// Report an attempt's outcome; the answer says whether to return it or to sleep
     /// and try again. Runs the predicates, the hooks and the engine, in SPEC order.
     ///
-    /// An accepted success that nothing needs to hear of (no hook, no budget) returns
-    /// here, inline; everything else goes out of line.
+    /// When nothing observes the outcomes (no hook, no budget, no events) the
+    /// predicates and the engine's quick path run here, inline, where a constant policy
+    /// folds them; everything else goes out of line.
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn after(&mut self, outcome: &Result<T, E>) -> Step {
-        if self.settled(outcome) {
-            return Step::Done;
+        self.after_under(self.engine.handle(), outcome)
+    }
+
+    /// [`after`](Self::after), told the policy handle the call was built with once more:
+    /// `#[retry]` passes its constant here, which stays a constant in the function's
+    /// loop (the call's own copy, in the future's memory, does not), so the engine's
+    /// quick path folds.
+    #[doc(hidden)]
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn after_with(&mut self, policy: P, outcome: &Result<T, E>) -> Step {
+        debug_assert!(
+            *policy.get() == *self.engine.policy()
+                && policy.max_tries() == self.engine.tries_limit(),
+            "after_with told another policy than the call's"
+        );
+        self.after_under(policy, outcome)
+    }
+
+    /// [`after`](Self::after) under the engine's policy handle `policy`.
+    #[cfg_attr(debug_assertions, inline)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn after_under(&mut self, policy: P, outcome: &Result<T, E>) -> Step {
+        if H::HOOKED || B::PRESENT || cfg!(feature = "tracing") {
+            return self.after_slow(outcome);
         }
-        self.after_slow(outcome)
+        // What `decide` does when nothing observes: a failure is told to the engine.
+        let error = match outcome {
+            Ok(value) if !self.hooks.rejects_ok(value) => return Step::Done,
+            Ok(_) => None,
+            Err(error) if self.hooks.stops_on(error) => {
+                self.engine.stopped();
+                return Step::Done;
+            }
+            Err(error) => Some(error),
+        };
+        let decision = if Engine::<P, S, B, Rn>::is_quick(policy) {
+            let hooks = &self.hooks;
+            self.engine
+                .failed_quick(policy, || error.and_then(|error| hooks.hint(error)))
+        } else {
+            self.failed_unobserved(error)
+        };
+        match decision {
+            Decision::Retry(wait) => Step::Sleep(wait),
+            Decision::Return(_) => Step::Done,
+        }
+    }
+
+    /// The engine's general path for a failure (`error`, or a rejected success) of
+    /// [`after`](Self::after) when nothing observes it; out of line.
+    #[inline(never)]
+    fn failed_unobserved(&mut self, error: Option<&E>) -> Decision {
+        let clock = self.needs_clock();
+        let start = &self.start;
+        let hooks = &self.hooks;
+        self.engine.failed_at(
+            || Self::elapsed_since(start, clock),
+            || error.and_then(|error| hooks.hint(error)),
+        )
     }
 
     /// Whether `outcome` is an accepted success that nothing needs to hear of (no

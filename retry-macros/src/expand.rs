@@ -450,7 +450,7 @@ pub fn expand(retried: Retried) -> TokenStream {
                 let #wait = {
                     #count_attempt
                     let #outcome = #attempt;
-                    match #retry.after(#glue::as_result::<#as_r>(#and #outcome_ref)) {
+                    match #retry.after_with(#policy_ref, #glue::as_result::<#as_r>(#and #outcome_ref)) {
                         #private::Step::Done => return #outcome,
                         #private::Step::Sleep(#wait) => #wait,
                     }

@@ -43,7 +43,8 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
                 })
                 .await;
             match __retry
-                .after(
+                .after_with(
+                    &__RETRY_POLICY,
                     ::retry::__private::as_result::<
                         Result<String, reqwest::Error>,
                     >(&__outcome),
