@@ -690,7 +690,8 @@ mod tests {
                 .jitter(jitter)
                 .max_tries(22)
                 .max_delay(Duration::MAX);
-            assert!(Engine::<&Policy>::is_quick(&policy));
+            let handle: &Policy = &policy;
+            assert!(Engine::<&Policy>::is_quick(handle));
             assert_eq!(policy.plan.integer_wait(17).map(|_| ()), Some(()));
             assert_eq!(policy.plan.integer_wait(18), None);
             let mut e = Engine::new(&policy);
