@@ -467,13 +467,13 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
         elapsed: impl FnOnce() -> Duration,
         hint: impl FnOnce() -> Option<Duration>,
     ) -> Decision {
-        if Self::is_quick(self.policy) {
-            return self.failed_quick(self.policy, hint);
-        }
         self.tries = self.tries.saturating_add(1);
         self.budget.withdraw();
         if self.policy.max_tries().is_some_and(|max| self.tries >= max) {
             return Decision::Return(Stop::Tries);
+        }
+        if Self::is_quick(self.policy) {
+            return self.quick_wait(self.policy, hint);
         }
         self.failed_general(elapsed, self.tries - 1, hint)
     }
@@ -505,11 +505,18 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
         hint: impl FnOnce() -> Option<Duration>,
     ) -> Decision {
         debug_assert!(Self::is_quick(handle));
-        let policy = handle.get();
         self.tries = self.tries.saturating_add(1);
         if handle.max_tries().is_some_and(|max| self.tries >= max) {
             return Decision::Return(Stop::Tries);
         }
+        self.quick_wait(handle, hint)
+    }
+
+    /// The wait of [`failed_quick`](Self::failed_quick), the failure counted and the
+    /// attempt limit checked: the hint, or a shift, a cap and perhaps one draw.
+    #[inline(always)]
+    fn quick_wait(&mut self, handle: P, hint: impl FnOnce() -> Option<Duration>) -> Decision {
+        let policy = handle.get();
         let step = self.tries - 1;
         if let Some(hint) = hint() {
             return Decision::Retry(hint.min(policy.max_delay));
@@ -523,7 +530,7 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
             };
             return Decision::Retry(from_nanos(wait));
         }
-        Decision::Retry(quick_exact_wait(policy, step, &mut self.jitter.rng))
+        Decision::Retry(self.exact_wait(step))
     }
 
     /// [`failed`](Self::failed) past the quick path and the attempt limit. Inline, so
@@ -578,19 +585,6 @@ impl<P: PolicyRef, S: Steps, B: BudgetSlot, R: JitterSource> Engine<P, S, B, R> 
             }
             kind => self.jitter.spread(kind, scheduled.min(policy.max_delay)),
         }
-    }
-}
-
-/// [`Engine::exact_wait`] of a quick engine (the policy's own schedule, jitter none or
-/// full): waits of 584 years and more. It borrows only the generator, so that a loop
-/// holding its engine in registers keeps it there.
-#[inline(never)]
-fn quick_exact_wait<R: JitterSource>(policy: &Policy, step: u32, rng: &mut R) -> Duration {
-    let wait = policy.schedule.nth_wait(step).min(policy.max_delay);
-    if policy.plan.full {
-        crate::jitter::below(rng, wait)
-    } else {
-        wait
     }
 }
 
