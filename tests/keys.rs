@@ -894,3 +894,70 @@ async fn hedge_starts_the_next_attempt_at_once_after_a_failure() {
     assert_eq!(start.elapsed(), Duration::ZERO);
     assert_eq!(calls.get(), 3);
 }
+
+thread_local! {
+    static JUDGED: Cell<u32> = const { Cell::new(0) };
+}
+
+fn judge_ok(v: &u32) -> bool {
+    JUDGED.with(|j| j.set(j.get() + 1));
+    *v < 3
+}
+
+#[retry(constant(0), max_tries = 5, retry_if_ok = judge_ok)]
+fn judged_once_sync(c: &Cell<u32>) -> Result<u32, Error> {
+    c.set(c.get() + 1);
+    Ok(c.get())
+}
+
+#[retry(constant(0), max_tries = 5, retry_if_ok = judge_ok)]
+async fn judged_once_async(c: &Cell<u32>) -> Result<u32, Error> {
+    c.set(c.get() + 1);
+    Ok(c.get())
+}
+
+#[test]
+fn each_outcome_is_judged_once() {
+    // Values 1 and 2 are rejected, 3 accepted: three attempts, three verdicts.
+    JUDGED.with(|j| j.set(0));
+    let c = Cell::new(0);
+    assert_eq!(judged_once_sync(&c), Ok(3));
+    assert_eq!(
+        JUDGED.with(Cell::get),
+        3,
+        "sync: retry_if_ok asked once per attempt"
+    );
+
+    JUDGED.with(|j| j.set(0));
+    let c = Cell::new(0);
+    let out = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(judged_once_async(&c));
+    assert_eq!(out, Ok(3));
+    assert_eq!(
+        JUDGED.with(Cell::get),
+        3,
+        "async: retry_if_ok asked once per attempt"
+    );
+
+    JUDGED.with(|j| j.set(0));
+    let c = Cell::new(0);
+    let out = retry::Policy::constant(std::time::Duration::ZERO)
+        .max_tries(5)
+        .retry(|| judged_once_sync_body(&c))
+        .retry_if_ok(judge_ok)
+        .call();
+    assert_eq!(out, Ok(3));
+    assert_eq!(
+        JUDGED.with(Cell::get),
+        3,
+        "call site: retry_if_ok asked once per attempt"
+    );
+}
+
+fn judged_once_sync_body(c: &Cell<u32>) -> Result<u32, Error> {
+    c.set(c.get() + 1);
+    Ok(c.get())
+}

@@ -14,11 +14,14 @@ pub struct Nop;
 
 /// A yes/no question about an error or a value (`giveup`, `retry_if`, `retry_if_ok`).
 pub trait Predicate<A: ?Sized> {
+    /// Whether the predicate is set (`Nop` is not).
+    const SET: bool = true;
     /// The answer; `None` when the predicate is not set.
     fn test(&self, value: &A) -> Option<bool>;
 }
 
 impl<A: ?Sized> Predicate<A> for Nop {
+    const SET: bool = false;
     #[inline]
     fn test(&self, _: &A) -> Option<bool> {
         None
@@ -165,6 +168,9 @@ slot_setters! {
 pub trait HookSet<T, E> {
     /// Whether any hook is set (the clock is read only then, or for `max_time`).
     const HOOKED: bool;
+    /// Whether `retry_if_ok` is set: then only the engine's judgement of an outcome may
+    /// ask it (once per attempt), not a shortcut for successes before it.
+    const JUDGES_OK: bool;
     /// `giveup` says stop, or `retry_if` says don't retry.
     fn stops_on(&self, error: &E) -> bool;
     /// `retry_if_ok` rejects this value.
@@ -193,6 +199,7 @@ where
     Y: Hook<T, E>,
 {
     const HOOKED: bool = B::SET || X::SET || Y::SET;
+    const JUDGES_OK: bool = K::SET;
 
     #[inline]
     fn stops_on(&self, error: &E) -> bool {

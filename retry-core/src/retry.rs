@@ -553,11 +553,14 @@ impl<
     }
 
     /// Whether `outcome` is an accepted success that nothing needs to hear of (no
-    /// hook, no budget): then the call returns it without consulting the engine.
+    /// hook, no budget, no `retry_if_ok` to ask): then the call returns it without
+    /// consulting the engine.
     #[cfg_attr(debug_assertions, inline)]
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn settled(&self, outcome: &Result<T, E>) -> bool {
-        !H::HOOKED && !B::PRESENT && matches!(outcome, Ok(value) if !self.hooks.rejects_ok(value))
+        // With `retry_if_ok` a success is the engine's to judge: the predicate is asked
+        // there, once.
+        !H::HOOKED && !B::PRESENT && !H::JUDGES_OK && outcome.is_ok()
     }
 
     /// [`decide`](Self::decide), out of line.
