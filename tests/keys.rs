@@ -930,11 +930,7 @@ fn each_outcome_is_judged_once() {
 
     JUDGED.with(|j| j.set(0));
     let c = Cell::new(0);
-    let out = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap()
-        .block_on(judged_once_async(&c));
+    let out = block_on::block_on(judged_once_async(&c));
     assert_eq!(out, Ok(3));
     assert_eq!(
         JUDGED.with(Cell::get),

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use retry::retry;
 
+#[path = "support/block_on.rs"]
+mod block_on;
+
 /// Fails until the counter reaches `succeed_at`.
 fn flaky(counter: &Cell<u32>, succeed_at: u32) -> Result<u32, String> {
     counter.set(counter.get() + 1);
@@ -960,11 +963,7 @@ fn bodies_with_inner_attributes_and_nested_items() {
     let counter = Cell::new(0);
     assert_eq!(inner_attribute(&counter), Ok(2));
     let counter = Cell::new(0);
-    let out = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap()
-        .block_on(inner_attribute_async(&counter));
+    let out = block_on::block_on(inner_attribute_async(&counter));
     assert_eq!(out, Ok(3));
     let counter = Cell::new(0);
     assert_eq!(nested_items_and_blocks(&counter), Ok(4));

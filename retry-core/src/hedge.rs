@@ -122,7 +122,7 @@ use crate::clock::Report;
 use crate::details::Hedging;
 use crate::engine::{BudgetSlot, Decision, Engine, PolicyRef, Steps, Stop};
 use crate::future::{AttemptLimit, Sleeper};
-use crate::hooks::{HookSet, Nop};
+use crate::hooks::{judge, HookSet, Judgement, Nop};
 use crate::jitter::JitterSource;
 use crate::retry::Retry;
 
@@ -675,16 +675,14 @@ where
                 *this.running -= 1;
                 let retry = &mut *this.retry;
                 let elapsed = retry.elapsed();
-                let next = match &outcome {
-                    Ok(value) if !retry.hooks.rejects_ok(value) => {
+                let next = match judge(&retry.hooks, &outcome) {
+                    Judgement::Accepted => {
                         retry.engine.succeeded();
                         Next::Return(None)
                     }
-                    Err(error) if retry.hooks.stops_on(error) => {
-                        Next::Return(Some(retry.engine.stopped()))
-                    }
+                    Judgement::Stopped => Next::Return(Some(retry.engine.stopped())),
                     // The wait (and so the hint) is not used: the next attempt starts now.
-                    _ => match retry.engine.failed(elapsed, || None) {
+                    Judgement::Failed(_) => match retry.engine.failed(elapsed, || None) {
                         Decision::Retry(_) if this.closed.is_none() => {
                             if retry.engine.room_for_another(*this.started) {
                                 Next::Start

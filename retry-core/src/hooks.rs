@@ -163,6 +163,31 @@ slot_setters! {
     describe: [G, R, K, A, B, X, Y, F] keeps [giveup, retry_if, retry_if_ok, retry_after, on_backoff, on_giveup, on_success];
 }
 
+/// What the predicates make of an outcome, before the engine counts it.
+pub(crate) enum Judgement<'a, E> {
+    /// An `Ok` that `retry_if_ok` does not reject: the call returns it.
+    Accepted,
+    /// An error that `giveup` or `retry_if` will not retry: the call returns it.
+    Stopped,
+    /// A failure the engine judges: the error (whose hint it may ask), or `None` for a
+    /// rejected `Ok`.
+    Failed(Option<&'a E>),
+}
+
+/// The [`Judgement`] of `hooks` on `outcome`: each predicate asked at most once.
+#[inline(always)]
+pub(crate) fn judge<'a, T, E, H: HookSet<T, E>>(
+    hooks: &H,
+    outcome: &'a Result<T, E>,
+) -> Judgement<'a, E> {
+    match outcome {
+        Ok(value) if !hooks.rejects_ok(value) => Judgement::Accepted,
+        Ok(_) => Judgement::Failed(None),
+        Err(error) if hooks.stops_on(error) => Judgement::Stopped,
+        Err(error) => Judgement::Failed(Some(error)),
+    }
+}
+
 /// The predicates, hint and hooks of one loop, seen together; implemented by [`Hooks`]
 /// whose slots have the right shapes.
 pub trait HookSet<T, E> {

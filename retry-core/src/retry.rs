@@ -11,7 +11,7 @@ use crate::clock::{CanReport, Clock, Report};
 use crate::details::Details;
 use crate::engine::PolicyRef;
 use crate::engine::{BudgetSlot, Builtin, Custom, Decision, Engine, NoBudget, Steps, Stop};
-use crate::hooks::{HookSet, Hooks, Nop};
+use crate::hooks::{judge, HookSet, Hooks, Judgement, Nop};
 use crate::jitter::{JitterRng, JitterSource, Shared};
 
 /// What the loop does next.
@@ -517,14 +517,13 @@ impl<
             return self.after_slow(outcome);
         }
         // What `decide` does when nothing observes: a failure is told to the engine.
-        let error = match outcome {
-            Ok(value) if !self.hooks.rejects_ok(value) => return Step::Done,
-            Ok(_) => None,
-            Err(error) if self.hooks.stops_on(error) => {
+        let error = match judge(&self.hooks, outcome) {
+            Judgement::Accepted => return Step::Done,
+            Judgement::Stopped => {
                 self.engine.stopped();
                 return Step::Done;
             }
-            Err(error) => Some(error),
+            Judgement::Failed(error) => error,
         };
         let decision = if Engine::<P, S, B, Rn>::is_quick(policy) {
             let hooks = &self.hooks;
@@ -596,8 +595,8 @@ impl<
                 Self::elapsed_since(start, clock)
             }
         };
-        let decision = match outcome {
-            Ok(value) if !self.hooks.rejects_ok(value) => {
+        let decision = match judge(&self.hooks, outcome) {
+            Judgement::Accepted => {
                 self.engine.succeeded();
                 if H::HOOKED {
                     let details =
@@ -606,11 +605,11 @@ impl<
                 }
                 return Step::Done;
             }
-            Ok(_) => self.engine.failed_at(since_start, || None),
-            Err(error) if self.hooks.stops_on(error) => Decision::Return(self.engine.stopped()),
-            Err(error) => {
+            Judgement::Stopped => Decision::Return(self.engine.stopped()),
+            Judgement::Failed(error) => {
                 let hooks = &self.hooks;
-                self.engine.failed_at(since_start, || hooks.hint(error))
+                self.engine
+                    .failed_at(since_start, || error.and_then(|error| hooks.hint(error)))
             }
         };
         match decision {
