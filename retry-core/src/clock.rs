@@ -11,8 +11,8 @@ pub trait Clock {
     type Report: Report;
     /// Whether this clock is read at all ([`Unclocked`] is not).
     const READS: bool = true;
-    /// Now.
-    fn now() -> Self::Instant;
+    /// Now; `None` from a clock that is never read ([`Unclocked`]).
+    fn now() -> Option<Self::Instant>;
     /// Time since `start`.
     fn since(start: Self::Instant) -> Duration;
 }
@@ -120,7 +120,7 @@ impl<C: Clock> Clock for Quiet<C> {
     #[cfg(feature = "tracing")]
     type Report = Reported;
     #[inline(always)]
-    fn now() -> Self::Instant {
+    fn now() -> Option<Self::Instant> {
         C::now()
     }
     #[inline(always)]
@@ -130,19 +130,26 @@ impl<C: Clock> Clock for Quiet<C> {
 }
 
 /// No clock, for a loop that needs none: its policy is a constant without `max_time`,
-/// and no hook or event reports times. Never read; the call keeps nothing for it.
+/// and no hook or event reports times. Never read; the call keeps nothing for it (its
+/// start, an `Option<NoInstant>`, takes no bytes).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Unclocked;
 
+/// The instant of [`Unclocked`]: there is none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoInstant {}
+
 impl Clock for Unclocked {
-    type Instant = ();
+    type Instant = NoInstant;
     type Report = ();
     const READS: bool = false;
     #[inline(always)]
-    fn now() {}
+    fn now() -> Option<NoInstant> {
+        None
+    }
     #[inline(always)]
-    fn since((): ()) -> Duration {
-        Duration::ZERO
+    fn since(start: NoInstant) -> Duration {
+        match start {}
     }
 }
 
@@ -165,11 +172,11 @@ impl Clock for StdClock {
     type Report = Reported;
 
     #[inline]
-    fn now() -> StdInstant {
-        match crate::testing::virtual_now() {
+    fn now() -> Option<StdInstant> {
+        Some(match crate::testing::virtual_now() {
             Some(now) => StdInstant::Fake(now),
             None => StdInstant::Real(std::time::Instant::now()),
-        }
+        })
     }
 
     #[inline]
@@ -199,8 +206,8 @@ impl Clock for TokioClock {
     type Report = Reported;
 
     #[inline]
-    fn now() -> Self::Instant {
-        tokio::time::Instant::now()
+    fn now() -> Option<Self::Instant> {
+        Some(tokio::time::Instant::now())
     }
 
     #[inline]
@@ -215,3 +222,17 @@ pub type AsyncClock = TokioClock;
 /// The clock of the async loop: tokio's with feature `tokio`, else `std`'s.
 #[cfg(not(feature = "tokio"))]
 pub type AsyncClock = StdClock;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unclocked_start_takes_no_byte() {
+        assert_eq!(
+            core::mem::size_of::<Option<<Unclocked as Clock>::Instant>>(),
+            0
+        );
+        assert!(Unclocked::now().is_none());
+    }
+}

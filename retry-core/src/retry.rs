@@ -452,7 +452,7 @@ impl<
             "a loop without a clock under a policy with max_time"
         );
         if self.needs_clock() {
-            self.start = Some(C::now());
+            self.start = C::now();
         }
     }
 
