@@ -194,6 +194,9 @@ fn jitter_kinds() {
     let (_, _, equal) = sync_run(jitter_equal);
     assert!(equal.iter().all(|w| *w >= 4 * S && *w <= 8 * S));
     let (_, _, decorrelated) = sync_run(jitter_decorrelated);
+    // Each wait is drawn up to three times the previous one: the call keeps it (from the
+    // base alone, every wait would be at most 6 s; 29 draws all that low are ~1e-11).
+    assert!(decorrelated.iter().any(|w| *w > 6 * S), "{decorrelated:?}");
     let mut previous = 2 * S;
     for w in decorrelated {
         assert!(w >= 2 * S && w <= (3 * previous).min(20 * S), "{w:?}");

@@ -13,7 +13,7 @@ use core::future::Future;
 pub use core::time::Duration;
 
 pub use crate::clock::{AsyncClock, Clock, Quiet, StdClock, Unclocked};
-pub use crate::engine::{PolicyRef, WithMaxTries};
+pub use crate::engine::{PolicyRef, Undecorrelated, WithMaxTries};
 pub use crate::future::{DefaultSleeper, Sleeper, TimeLimited};
 pub use crate::hooks::{describe, Nop};
 pub use crate::retry::{Retry, Step};
@@ -82,13 +82,19 @@ pub const fn deadline(policy: &Policy) -> bool {
     policy.time_limit().is_some()
 }
 
-/// Checks, in a constant, the expansion's word that its constant policy has a deadline
-/// (`deadline`) or has none: so a literal can pick the clock (cheaper to compile than a
-/// constant expression in a type), and a wrong word fails to compile.
-pub const fn has_deadline(policy: &Policy, deadline: bool) {
+/// Checks, in a constant, the expansion's word on its constant policy: whether it has a
+/// deadline (`deadline`), so a literal can pick the clock (cheaper to compile than a
+/// constant expression in a type), and whether it has decorrelated jitter
+/// (`decorrelated`; without it the engine keeps no previous wait, [`Undecorrelated`]).
+/// A wrong word fails to compile.
+pub const fn literal_needs(policy: &Policy, deadline: bool, decorrelated: bool) {
     assert!(
         self::deadline(policy) == deadline,
         "the expansion's clock does not match its policy's max_time"
+    );
+    assert!(
+        matches!(policy.jitter_kind(), Jitter::Decorrelated) == decorrelated,
+        "the expansion's jitter state does not match its policy's jitter"
     );
 }
 
@@ -427,14 +433,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_word_on_a_deadline_is_checked() {
+    fn the_word_on_a_literal_policy_is_checked() {
         const NONE: Policy = Policy::expo();
         const SOME: Policy = Policy::expo().max_time(Duration::from_secs(5));
-        const _: () = has_deadline(&NONE, false);
-        const _: () = has_deadline(&SOME, true);
-        let wrong = std::panic::catch_unwind(|| has_deadline(&SOME, false));
-        assert!(wrong.is_err(), "a policy with max_time said to have none");
-        let wrong = std::panic::catch_unwind(|| has_deadline(&NONE, true));
-        assert!(wrong.is_err(), "a policy without max_time said to have one");
+        const DECORRELATED: Policy = Policy::expo().jitter(Jitter::Decorrelated);
+        const _: () = literal_needs(&NONE, false, false);
+        const _: () = literal_needs(&SOME, true, false);
+        const _: () = literal_needs(&DECORRELATED, false, true);
+        for (policy, deadline, decorrelated, what) in [
+            (
+                SOME,
+                false,
+                false,
+                "a policy with max_time said to have none",
+            ),
+            (
+                NONE,
+                true,
+                false,
+                "a policy without max_time said to have one",
+            ),
+            (
+                DECORRELATED,
+                false,
+                false,
+                "decorrelated jitter said to be absent",
+            ),
+            (NONE, false, true, "full jitter said to be decorrelated"),
+        ] {
+            let wrong = std::panic::catch_unwind(|| literal_needs(&policy, deadline, decorrelated));
+            assert!(wrong.is_err(), "{what}");
+        }
     }
 }

@@ -13,7 +13,7 @@
 use core::time::Duration;
 
 use crate::budget::Budget;
-use crate::jitter::{Jitter, JitterRng, JitterSource, JitterState, Shared};
+use crate::jitter::{Jitter, JitterRng, JitterSource, JitterState, Shared, WaitMemory};
 use crate::policy::Policy;
 
 pub use crate::retry::Step;
@@ -171,6 +171,9 @@ impl BudgetSlot for &Budget {
 /// How an [`Engine`] reaches its [`Policy`]: by reference (`&Policy`, any lifetime),
 /// or as a compile-time constant ([`Const`]), so that every decision about it folds.
 pub trait PolicyRef: Copy {
+    /// Where an engine under this policy keeps the previous wait for decorrelated
+    /// jitter: `u64`, or `()` for a policy known to have none ([`Undecorrelated`]).
+    type Memory: WaitMemory;
     /// The policy.
     fn get(&self) -> &Policy;
     /// The attempt limit (`None`: no limit): the policy's, unless overridden.
@@ -202,6 +205,7 @@ impl<P: PolicyRef> WithMaxTries<P> {
 }
 
 impl<P: PolicyRef> PolicyRef for WithMaxTries<P> {
+    type Memory = P::Memory;
     #[inline(always)]
     fn get(&self) -> &Policy {
         self.policy.get()
@@ -213,14 +217,44 @@ impl<P: PolicyRef> PolicyRef for WithMaxTries<P> {
 }
 
 impl PolicyRef for &Policy {
+    type Memory = u64;
     #[inline(always)]
     fn get(&self) -> &Policy {
         self
     }
 }
 
+/// A policy without decorrelated jitter: its engine keeps no previous wait (8 B less in
+/// every call's state). What `#[retry]` makes of literal keys that do not ask for
+/// decorrelated jitter; the expansion checks that word in a constant
+/// (`__private::literal_needs`), so a mismatch does not compile.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Undecorrelated<P>(P);
+
+impl<P: PolicyRef> Undecorrelated<P> {
+    /// `policy`, whose jitter is not [`Jitter::Decorrelated`].
+    #[inline(always)]
+    pub const fn new(policy: P) -> Self {
+        Undecorrelated(policy)
+    }
+}
+
+impl<P: PolicyRef> PolicyRef for Undecorrelated<P> {
+    type Memory = ();
+    #[inline(always)]
+    fn get(&self) -> &Policy {
+        self.0.get()
+    }
+    #[inline(always)]
+    fn max_tries(&self) -> Option<u32> {
+        self.0.max_tries()
+    }
+}
+
 /// An engine's own copy (see [`Engine::max_tries`]).
 impl PolicyRef for Policy {
+    type Memory = u64;
     #[inline(always)]
     fn get(&self) -> &Policy {
         self
@@ -267,6 +301,7 @@ impl<K> core::fmt::Debug for Const<K> {
 }
 
 impl<K: ConstPolicy> PolicyRef for Const<K> {
+    type Memory = u64;
     #[inline(always)]
     fn get(&self) -> &Policy {
         &K::POLICY
@@ -292,10 +327,10 @@ impl<K: ConstPolicy> PolicyRef for Const<K> {
 /// assert_eq!(engine.tries(), 3);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Engine<PolicyHandle, Schedule = Builtin, Bucket = NoBudget, Random = Shared> {
+pub struct Engine<PolicyHandle: PolicyRef, Schedule = Builtin, Bucket = NoBudget, Random = Shared> {
     policy: PolicyHandle,
     tries: u32,
-    jitter: JitterState<Random>,
+    jitter: JitterState<Random, PolicyHandle::Memory>,
     steps: Schedule,
     pub(crate) budget: Bucket,
 }
@@ -391,7 +426,7 @@ impl<P: PolicyRef, S, B, R> Engine<P, S, B, R> {
         Engine {
             policy,
             tries: self.tries,
-            jitter: self.jitter,
+            jitter: self.jitter.remembering(),
             steps: self.steps,
             budget: self.budget,
         }
@@ -623,7 +658,7 @@ impl Policy {
 /// The waits of a policy, from [`Policy::waits`]: what a retry loop would sleep if
 /// every attempt failed instantly.
 #[derive(Clone, Debug)]
-pub struct Waits<P, S = Builtin, B = NoBudget, R = Shared> {
+pub struct Waits<P: PolicyRef, S = Builtin, B = NoBudget, R = Shared> {
     engine: Engine<P, S, B, R>,
     elapsed: Duration,
     done: bool,

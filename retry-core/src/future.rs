@@ -186,6 +186,7 @@ pin_project! {
     #[must_use = "futures do nothing unless polled"]
     pub struct RetryFuture<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut>
     where
+        P: PolicyRef,
         C: Clock,
         Sl: Sleeper,
         Fut: Future,

@@ -573,6 +573,7 @@ pin_project! {
     #[must_use = "futures do nothing unless polled"]
     pub struct Hedged<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, K>
     where
+        P: PolicyRef,
         C: Clock,
         Sl: Sleeper,
         Fut: Future,
@@ -603,6 +604,7 @@ pin_project! {
 impl<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, K>
     Hedged<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, K>
 where
+    P: PolicyRef,
     C: Clock,
     Sl: Sleeper,
     Fut: Future,
@@ -806,6 +808,7 @@ fn launch<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, St>(
     started: &mut u32,
     running: &mut u32,
 ) where
+    P: PolicyRef,
     C: Clock,
     Op: MakeAttempt<Fut>,
     Fut: Future,
@@ -824,7 +827,7 @@ fn launch<P, T, E, Op, C, S, H, Sl, B, To, Rn, Fut, St>(
 }
 
 /// Sets the hedge timer to `delay` from now (a zero delay: a hedge is due at once).
-fn arm<P, T, E, Op, C: Clock, S, H, Sl: Sleeper, B, To, Rn>(
+fn arm<P: PolicyRef, T, E, Op, C: Clock, S, H, Sl: Sleeper, B, To, Rn>(
     retry: &Retry<P, T, E, Op, C, S, H, Sl, B, To, Rn>,
     delay: Duration,
     mut timer: Pin<&mut Option<Sl::Sleep>>,

@@ -153,31 +153,76 @@ impl Default for JitterRng {
     }
 }
 
-/// The state jitter keeps across the retries of one call: the generator (zero-sized
-/// unless seeded), and for decorrelated jitter the previous wait.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct JitterState<R> {
-    pub(crate) rng: R,
-    /// Decorrelated: the previous drawn wait in nanoseconds (saturated); 0 before the
-    /// first draw.
-    previous: u64,
+/// Where decorrelated jitter keeps the previous wait of a call: `u64` nanoseconds, or
+/// nowhere (`()`), for a policy known not to use decorrelated jitter (see
+/// [`PolicyRef::Memory`](crate::engine::PolicyRef::Memory)).
+pub trait WaitMemory: Copy + Default + core::fmt::Debug {
+    /// Whether the previous wait is kept.
+    const KEEPS: bool;
+    /// The previous wait in nanoseconds (saturated); 0 before the first draw.
+    fn previous(&self) -> u64;
+    /// Keep `nanos` as the previous wait.
+    fn remember(&mut self, nanos: u64);
 }
 
-impl<R> JitterState<R> {
-    pub(crate) const fn new(rng: R) -> Self {
-        JitterState { rng, previous: 0 }
+impl WaitMemory for u64 {
+    const KEEPS: bool = true;
+    #[inline(always)]
+    fn previous(&self) -> u64 {
+        *self
+    }
+    #[inline(always)]
+    fn remember(&mut self, nanos: u64) {
+        *self = nanos;
+    }
+}
+
+impl WaitMemory for () {
+    const KEEPS: bool = false;
+    #[inline(always)]
+    fn previous(&self) -> u64 {
+        0
+    }
+    #[inline(always)]
+    fn remember(&mut self, _: u64) {}
+}
+
+/// The state jitter keeps across the retries of one call: the generator (zero-sized
+/// unless seeded), and for decorrelated jitter the previous wait (`M`: nothing when the
+/// policy has no decorrelated jitter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct JitterState<R, M = u64> {
+    pub(crate) rng: R,
+    /// Decorrelated: the previous drawn wait.
+    previous: M,
+}
+
+impl<R, M: WaitMemory> JitterState<R, M> {
+    pub(crate) fn new(rng: R) -> Self {
+        JitterState {
+            rng,
+            previous: M::default(),
+        }
     }
 
     /// The same state with another generator.
-    pub(crate) fn with_rng<R2>(self, rng: R2) -> JitterState<R2> {
+    pub(crate) fn with_rng<R2>(self, rng: R2) -> JitterState<R2, M> {
         JitterState {
             rng,
             previous: self.previous,
         }
     }
+
+    /// The same state, keeping the previous wait whatever the policy.
+    pub(crate) fn remembering(self) -> JitterState<R, u64> {
+        JitterState {
+            rng: self.rng,
+            previous: self.previous.previous(),
+        }
+    }
 }
 
-impl<R: JitterSource> JitterState<R> {
+impl<R: JitterSource, M: WaitMemory> JitterState<R, M> {
     /// Full or equal jitter on the wait `w` nanoseconds (`< u64::MAX`, already capped
     /// by `max_delay`).
     #[inline(always)]
@@ -210,10 +255,13 @@ impl<R: JitterSource> JitterState<R> {
     /// can sit at the cap.
     #[inline]
     pub(crate) fn decorrelated(&mut self, base: Duration, cap: Duration) -> Duration {
-        let previous = if self.previous == 0 {
-            base
-        } else {
-            Duration::from_nanos(self.previous)
+        debug_assert!(
+            M::KEEPS,
+            "decorrelated jitter under a policy that keeps no wait"
+        );
+        let previous = match self.previous.previous() {
+            0 => base,
+            nanos => Duration::from_nanos(nanos),
         };
         let upper = previous.saturating_mul(3);
         let (low, high) = if upper >= base {
@@ -224,7 +272,8 @@ impl<R: JitterSource> JitterState<R> {
         let wait = low
             .saturating_add(below(&mut self.rng, high - low))
             .min(cap);
-        self.previous = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
+        self.previous
+            .remember(u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX));
         wait
     }
 
@@ -258,7 +307,7 @@ mod tests {
 
     #[test]
     fn full_within_zero_and_wait() {
-        let mut state = JitterState::new(JitterRng::seeded(1));
+        let mut state = JitterState::<_>::new(JitterRng::seeded(1));
         let waits: Vec<_> = (0..1000)
             .map(|_| state.apply(Jitter::Full, 4 * SEC, Duration::MAX))
             .collect();
@@ -270,7 +319,7 @@ mod tests {
 
     #[test]
     fn equal_within_half_and_wait() {
-        let mut state = JitterState::new(JitterRng::seeded(2));
+        let mut state = JitterState::<_>::new(JitterRng::seeded(2));
         for _ in 0..1000 {
             let w = state.apply(Jitter::Equal, 4 * SEC, Duration::MAX);
             assert!((2 * SEC..=4 * SEC).contains(&w), "{w:?}");
@@ -279,7 +328,7 @@ mod tests {
 
     #[test]
     fn decorrelated_between_base_and_three_times_previous_then_capped() {
-        let mut state = JitterState::new(JitterRng::seeded(3));
+        let mut state = JitterState::<_>::new(JitterRng::seeded(3));
         let mut previous = SEC;
         for _ in 0..1000 {
             let w = state.apply(Jitter::Decorrelated, SEC, 20 * SEC);
@@ -293,7 +342,7 @@ mod tests {
     #[test]
     fn decorrelated_is_aws_formula_seeded() {
         let (base, cap) = (Duration::from_millis(100), Duration::from_secs(2));
-        let mut state = JitterState::new(JitterRng::seeded(42));
+        let mut state = JitterState::<_>::new(JitterRng::seeded(42));
         let mut reference = JitterRng::seeded(42);
         let mut prev = base;
         let mut at_cap = 0;
@@ -308,7 +357,7 @@ mod tests {
         // time (capping the range first would make the cap itself almost never drawn).
         assert!(at_cap > 400, "{at_cap} waits at the cap");
         // And the first waits of a seeded sequence are fixed.
-        let mut state = JitterState::new(JitterRng::seeded(42));
+        let mut state = JitterState::<_>::new(JitterRng::seeded(42));
         let first: Vec<_> = (0..3).map(|_| state.decorrelated(base, cap)).collect();
         let mut reference = JitterRng::seeded(42);
         let w1 = base + reference.below(base * 2);
@@ -319,7 +368,7 @@ mod tests {
 
     #[test]
     fn none_is_exact_and_capped() {
-        let mut state = JitterState::new(JitterRng::seeded(4));
+        let mut state = JitterState::<_>::new(JitterRng::seeded(4));
         assert_eq!(state.apply(Jitter::None, 3 * SEC, 60 * SEC), 3 * SEC);
         assert_eq!(state.apply(Jitter::None, 90 * SEC, 60 * SEC), 60 * SEC);
     }
@@ -332,7 +381,7 @@ mod tests {
             Jitter::Equal,
             Jitter::Decorrelated,
         ] {
-            let mut state = JitterState::new(JitterRng::seeded(5));
+            let mut state = JitterState::<_>::new(JitterRng::seeded(5));
             for _ in 0..200 {
                 assert!(state.apply(jitter, Duration::MAX, 5 * SEC) <= 5 * SEC);
             }

@@ -54,7 +54,7 @@ pub enum Step {
 /// starts from.
 #[must_use = "a Retry does nothing until it is called or awaited"]
 pub struct Retry<
-    PolicyHandle,
+    PolicyHandle: PolicyRef,
     Value,
     Error,
     Operation,

@@ -18,7 +18,7 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
         )
         .jitter(::retry::__private::Jitter::None)
         .max_tries(5u32);
-    const _: () = ::retry::__private::has_deadline(&__RETRY_POLICY, false);
+    const _: () = ::retry::__private::literal_needs(&__RETRY_POLICY, false, false);
     ::retry::__private::outcome::<
         std::io::Result<String>,
     >(
@@ -26,7 +26,7 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
             std::io::Result<String>,
             _,
             ::retry::__private::SyncClock<false, false>,
-        >(&__RETRY_POLICY)
+        >(::retry::__private::Undecorrelated::new(&__RETRY_POLICY))
             .run(
                 ::retry::__private::attempts::<
                     std::io::Result<String>,

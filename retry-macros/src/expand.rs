@@ -248,12 +248,20 @@ pub fn expand(retried: Retried) -> TokenStream {
                 // function more compile time than the rest of its expansion).
                 let has = config.max_time.is_some();
                 deadline = quote!(#has);
+                // Without decorrelated jitter the engine keeps no previous wait; that word
+                // is checked in the same constant.
+                let decorrelated = matches!(config.jitter, Some((JitterKind::Decorrelated, _)));
+                let handle = if decorrelated {
+                    quote!(&#constant)
+                } else {
+                    quote!(#private::Undecorrelated::new(&#constant))
+                };
                 (
                     quote! {
                         const #constant: #private::Policy = #policy;
-                        const _: () = #private::has_deadline(&#constant, #has);
+                        const _: () = #private::literal_needs(&#constant, #has, #decorrelated);
                     },
-                    quote!(&#constant),
+                    handle,
                 )
             } else {
                 (

@@ -2,12 +2,12 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
     const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Policy::expo()
         .max_tries(4u32)
         .max_time(::retry::__private::Duration::new(50u64, 0u32));
-    const _: () = ::retry::__private::has_deadline(&__RETRY_POLICY, true);
+    const _: () = ::retry::__private::literal_needs(&__RETRY_POLICY, true, false);
     let mut __retry = ::retry::__private::asynchronous::<
         Result<String, reqwest::Error>,
         _,
         ::retry::__private::AsyncClockFor<true, false>,
-    >(&__RETRY_POLICY)
+    >(::retry::__private::Undecorrelated::new(&__RETRY_POLICY))
         .label(::core::concat!(::core::module_path!(), "::", "fetch"))
         .giveup({
             #[allow(unused_imports)]
@@ -44,7 +44,7 @@ async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::E
                 .await;
             match __retry
                 .after_with(
-                    &__RETRY_POLICY,
+                    ::retry::__private::Undecorrelated::new(&__RETRY_POLICY),
                     ::retry::__private::as_result::<
                         Result<String, reqwest::Error>,
                     >(&__outcome),
