@@ -16,6 +16,7 @@ pub use crate::clock::{AsyncClock, Clock, Quiet, StdClock, Unclocked};
 pub use crate::engine::{PolicyRef, Undecorrelated, WithMaxTries};
 pub use crate::future::{DefaultSleeper, Sleeper, TimeLimited};
 pub use crate::hooks::{describe, Nop};
+pub use crate::policy::{KeySchedule, KeyTries, Keys};
 pub use crate::retry::{Retry, Step};
 pub use crate::{hedge, Jitter, Policy, Timeout};
 
@@ -143,14 +144,15 @@ pub type SyncClock<const DEADLINE: bool, const HOOKS: bool> =
 pub type AsyncClockFor<const DEADLINE: bool, const HOOKS: bool> =
     <Needs<DEADLINE, HOOKS> as PickClock>::Async;
 
-/// The blocking attempts, each returning the function's own type `R` (so that `?` in
-/// the body infers its error type), as the `Result`s the runtime judges.
+/// The `Result` the runtime judges for a function returning `R`: `R` itself, named
+/// through [`IsResult`] (what a blocking attempt's closure returns).
+pub type Outcome<R> = Result<<R as IsResult>::Ok, <R as IsResult>::Err>;
+
+/// A blocking attempt's outcome `R`, as its [`Outcome`] (the same value).
 #[cfg_attr(debug_assertions, inline)]
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub fn attempts<R: IsResult, F: FnMut(u32) -> R>(
-    mut attempt: F,
-) -> impl FnMut(u32) -> Result<R::Ok, R::Err> {
-    move |n| attempt(n).into_result()
+pub fn into_outcome<R: IsResult>(outcome: R) -> Outcome<R> {
+    outcome.into_result()
 }
 
 /// The last attempt's outcome, as the function's return type.

@@ -300,6 +300,126 @@ impl Default for Policy {
     }
 }
 
+/// The policy keys of `#[retry]`, as the expansion writes them: one struct literal and
+/// one constant evaluation of [`policy`](Self::policy), where a chain of builder calls
+/// would cost every annotated function a few million instructions of compile time.
+/// Means what the builder methods in the key order of SPEC §2 mean (a unit test holds
+/// the two together).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Keys {
+    /// `expo(..)`, `fibo(..)` or `constant(..)`.
+    pub schedule: KeySchedule,
+    /// `jitter = ..` (default full).
+    pub jitter: Option<Jitter>,
+    /// `max_tries = N` or `max_tries = forever`.
+    pub max_tries: KeyTries,
+    /// `max_time = ..`.
+    pub max_time: Option<Duration>,
+    /// `max_delay = ..` (default 60 s).
+    pub max_delay: Option<Duration>,
+}
+
+/// The schedule keys of [`Keys`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum KeySchedule {
+    /// `expo(base = .., factor = ..)` (defaults 2 and 1 s).
+    Expo {
+        /// `base`.
+        base: Option<f64>,
+        /// `factor`.
+        factor: Option<Duration>,
+    },
+    /// `fibo(factor = ..)` (default 1 s).
+    Fibo {
+        /// `factor`.
+        factor: Option<Duration>,
+    },
+    /// `constant(..)`.
+    Constant(Duration),
+}
+
+/// The attempt limit of [`Keys`].
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub enum KeyTries {
+    /// Not given: 3, or no limit with `max_time`.
+    Default,
+    /// `max_tries = N` (0 is taken as 1).
+    At(u32),
+    /// `max_tries = forever`.
+    Forever,
+}
+
+impl Keys {
+    /// No keys: the attribute's defaults (the expansion writes only the keys it was
+    /// given, then `..Keys::DEFAULT`).
+    pub const DEFAULT: Keys = Keys {
+        schedule: KeySchedule::Expo {
+            base: None,
+            factor: None,
+        },
+        jitter: None,
+        max_tries: KeyTries::Default,
+        max_time: None,
+        max_delay: None,
+    };
+
+    /// The policy of literal keys, with the expansion's word on it checked (see
+    /// `__private::literal_needs`): evaluated in the expansion's constant, so a wrong
+    /// word fails to compile.
+    pub const fn literal(self, deadline: bool, decorrelated: bool) -> Policy {
+        let policy = self.policy();
+        crate::__private::literal_needs(&policy, deadline, decorrelated);
+        policy
+    }
+
+    /// The policy these keys describe.
+    pub const fn policy(self) -> Policy {
+        let schedule = match self.schedule {
+            KeySchedule::Expo { base, factor } => Schedule::Exponential(Exponential::new(
+                match base {
+                    Some(base) => base,
+                    None => 2.0,
+                },
+                match factor {
+                    Some(factor) => factor,
+                    None => SECOND,
+                },
+            )),
+            KeySchedule::Fibo { factor } => Schedule::Fibonacci(Fibonacci::new(match factor {
+                Some(factor) => factor,
+                None => SECOND,
+            })),
+            KeySchedule::Constant(interval) => Schedule::Constant(Constant::new(interval)),
+        };
+        let (max_tries, tries_set) = match self.max_tries {
+            KeyTries::Default if self.max_time.is_some() => (None, false),
+            KeyTries::Default => (Some(Policy::DEFAULT_MAX_TRIES), false),
+            KeyTries::At(0) => (Some(1), true),
+            KeyTries::At(n) => (Some(n), true),
+            KeyTries::Forever => (None, true),
+        };
+        Policy {
+            schedule,
+            jitter: match self.jitter {
+                Some(jitter) => jitter,
+                None => Jitter::Full,
+            },
+            max_tries,
+            tries_set,
+            max_time: self.max_time,
+            max_delay: match self.max_delay {
+                Some(delay) => delay,
+                None => Policy::DEFAULT_MAX_DELAY,
+            },
+            plan: Plan::EMPTY,
+        }
+        .replanned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -452,6 +572,92 @@ mod tests {
         let equal: Vec<_> = policy.jitter(Jitter::Equal).waits_seeded(11).collect();
         for (w, cap) in equal.iter().zip([1u64, 2, 4, 8]) {
             assert!(*w >= Duration::from_secs(cap) / 2 && *w <= Duration::from_secs(cap));
+        }
+    }
+
+    #[test]
+    fn keys_mean_what_the_builder_means() {
+        let ms = Duration::from_millis;
+        let schedules: [(KeySchedule, Policy); 6] = [
+            (
+                KeySchedule::Expo {
+                    base: None,
+                    factor: None,
+                },
+                Policy::expo(),
+            ),
+            (
+                KeySchedule::Expo {
+                    base: Some(3.0),
+                    factor: Some(ms(10)),
+                },
+                Policy::expo().base(3.0).factor(ms(10)),
+            ),
+            (
+                KeySchedule::Expo {
+                    base: Some(0.5),
+                    factor: None,
+                },
+                Policy::expo().base(0.5),
+            ),
+            (KeySchedule::Fibo { factor: None }, Policy::fibo()),
+            (
+                KeySchedule::Fibo {
+                    factor: Some(ms(7)),
+                },
+                Policy::fibo().factor(ms(7)),
+            ),
+            (KeySchedule::Constant(ms(250)), Policy::constant(ms(250))),
+        ];
+        let jitters = [
+            None,
+            Some(Jitter::None),
+            Some(Jitter::Equal),
+            Some(Jitter::Decorrelated),
+        ];
+        let tries = [
+            KeyTries::Default,
+            KeyTries::At(0),
+            KeyTries::At(5),
+            KeyTries::Forever,
+        ];
+        for (schedule, built) in schedules {
+            for jitter in jitters {
+                for max_tries in tries {
+                    for max_time in [None, Some(ms(900))] {
+                        for max_delay in [None, Some(ms(40))] {
+                            let keys = Keys {
+                                schedule,
+                                jitter,
+                                max_tries,
+                                max_time,
+                                max_delay,
+                            };
+                            // The builder calls in the expansion's old order.
+                            let mut p = built;
+                            if let Some(j) = jitter {
+                                p = p.jitter(j);
+                            }
+                            p = match max_tries {
+                                KeyTries::Default => p,
+                                KeyTries::At(n) => p.max_tries(n),
+                                KeyTries::Forever => p.forever(),
+                            };
+                            if let Some(t) = max_time {
+                                p = p.max_time(t);
+                            }
+                            if let Some(d) = max_delay {
+                                p = p.max_delay(d);
+                            }
+                            let from_keys = keys.policy();
+                            assert!(
+                                from_keys == p && from_keys.tries_set == p.tries_set,
+                                "{keys:?}"
+                            );
+                        }
+                    }
+                }
+            }
         }
     }
 }

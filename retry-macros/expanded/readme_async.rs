@@ -1,8 +1,12 @@
 async fn fetch(client: &reqwest::Client, url: &str) -> Result<String, reqwest::Error> {
-    const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Policy::expo()
-        .max_tries(4u32)
-        .max_time(::retry::__private::Duration::new(50u64, 0u32));
-    const _: () = ::retry::__private::literal_needs(&__RETRY_POLICY, true, false);
+    const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Keys {
+        max_tries: ::retry::__private::KeyTries::At(4u32),
+        max_time: ::core::option::Option::Some(
+            ::retry::__private::Duration::new(50u64, 0u32),
+        ),
+        ..::retry::__private::Keys::DEFAULT
+    }
+        .literal(true, false);
     let mut __retry = ::retry::__private::asynchronous::<
         Result<String, reqwest::Error>,
         _,

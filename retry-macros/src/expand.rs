@@ -2,22 +2,27 @@
 //!
 //! ```text
 //! fn f(args) -> R {
-//!     static __RETRY_POLICY: Policy = Policy::constant(..).max_tries(5);
+//!     const __RETRY_POLICY: Policy =
+//!         Keys { max_tries: KeyTries::At(5), ..Keys::DEFAULT }.literal(false, false);
 //!     __private::outcome::<R>(
-//!         __private::blocking::<R>(&__RETRY_POLICY).name("path::f").giveup(..)
-//!             .run(__private::attempts::<R, _>(|__attempt: u32| -> R {
-//!                 rebind arguments; let __ret: R = { body }; __ret
-//!             })),
+//!         __private::blocking::<R, _, SyncClock<false, false>>(
+//!             Undecorrelated::new(&__RETRY_POLICY),
+//!         )
+//!         .giveup(..)
+//!         .run(|__attempt: u32| -> Outcome<R> {
+//!             rebind arguments; let __ret: R = { body }; into_outcome::<R>(__ret)
+//!         }),
 //!     )
 //! }
 //!
 //! async fn f(args) -> R {
-//!     let mut __retry = __private::asynchronous::<R>(&__RETRY_POLICY).name(..);
+//!     const __RETRY_POLICY: Policy = Keys { .. }.literal(..);
+//!     let mut __retry = __private::asynchronous::<R, _, AsyncClockFor<..>>(handle);
 //!     __retry.start();
 //!     loop {
 //!         let __wait = {
 //!             let __outcome = __private::attempt_async::<R, _>(async { .. }).await;
-//!             match __retry.after(__private::as_result::<R>(&__outcome)) {
+//!             match __retry.after_with(handle, __private::as_result::<R>(&__outcome)) {
 //!                 Step::Done => return __outcome,
 //!                 Step::Sleep(__wait) => __wait,
 //!             }
@@ -82,30 +87,35 @@ fn is_static(config: &Config) -> bool {
 }
 
 /// The `Policy` built from the keys, but for a `max_tries = EXPR`: that limit is kept
-/// beside the policy (`WithMaxTries`), so that the rest can stay a constant.
+/// beside the policy (`WithMaxTries`), so that the rest can stay a constant. One struct
+/// literal of the keys (`__private::Keys`), evaluated once by `.policy()` (or, for a
+/// constant, by `.literal(..)`, which also checks the expansion's word on it).
 fn policy(private: &TokenStream, config: &Config) -> TokenStream {
-    let factor = |factor: &Option<DurationArg>| {
-        factor.as_ref().map(|f| {
-            let f = duration(private, f);
-            quote!(.factor(#f))
-        })
+    let some = |d: &DurationArg| {
+        let (span, d) = (d.span(), duration(private, d));
+        quote_spanned!(span=> ::core::option::Option::Some(#d))
     };
-    let mut policy = match &config.schedule {
-        Some(Schedule::Expo { base, factor: f }) => {
-            let base = base.map(|b| quote!(.base(#b)));
-            let f = factor(f);
-            quote!(#private::Policy::expo() #base #f)
+    let none = || quote!(::core::option::Option::None);
+    // Only the keys given are written; `..Keys::DEFAULT` fills in the rest.
+    let mut keys = Vec::new();
+    match &config.schedule {
+        Some(Schedule::Expo { base, factor }) if base.is_some() || factor.is_some() => {
+            let base = base.map_or_else(none, |b| quote!(::core::option::Option::Some(#b)));
+            let factor = factor.as_ref().map_or_else(none, some);
+            keys.push(
+                quote!(schedule: #private::KeySchedule::Expo { base: #base, factor: #factor },),
+            );
         }
-        Some(Schedule::Fibo { factor: f }) => {
-            let f = factor(f);
-            quote!(#private::Policy::fibo() #f)
+        Some(Schedule::Fibo { factor }) => {
+            let factor = factor.as_ref().map_or_else(none, some);
+            keys.push(quote!(schedule: #private::KeySchedule::Fibo { factor: #factor },));
         }
         Some(Schedule::Constant(interval)) => {
             let interval = duration(private, interval);
-            quote!(#private::Policy::constant(#interval))
+            keys.push(quote!(schedule: #private::KeySchedule::Constant(#interval),));
         }
-        Some(Schedule::Wait(_)) | None => quote!(#private::Policy::expo()),
-    };
+        Some(Schedule::Expo { .. } | Schedule::Wait(_)) | None => {}
+    }
     if let Some((jitter, span)) = config.jitter {
         let variant = match jitter {
             JitterKind::Full => quote!(Full),
@@ -113,25 +123,31 @@ fn policy(private: &TokenStream, config: &Config) -> TokenStream {
             JitterKind::Decorrelated => quote!(Decorrelated),
             JitterKind::None => quote!(None),
         };
-        policy.extend(quote_spanned!(span=> .jitter(#private::Jitter::#variant)));
+        keys.push(quote_spanned!(span=>
+            jitter: ::core::option::Option::Some(#private::Jitter::#variant),
+        ));
     }
     match &config.limit {
         Some(Limit::MaxTries(MaxTries::Literal(n, span))) => {
-            policy.extend(quote_spanned!(*span=> .max_tries(#n)))
+            keys.push(quote_spanned!(*span=> max_tries: #private::KeyTries::At(#n),));
         }
-        Some(Limit::MaxTries(MaxTries::Expr(_))) => {}
-        Some(Limit::Forever) => policy.extend(quote!(.forever())),
-        None => {}
+        Some(Limit::Forever) => keys.push(quote!(max_tries: #private::KeyTries::Forever,)),
+        Some(Limit::MaxTries(MaxTries::Expr(_))) | None => {}
     }
     if let Some(d) = &config.max_time {
-        let (span, d) = (d.span(), duration(private, d));
-        policy.extend(quote_spanned!(span=> .max_time(#d)));
+        let d = some(d);
+        keys.push(quote!(max_time: #d,));
     }
     if let Some(d) = &config.max_delay {
-        let (span, d) = (d.span(), duration(private, d));
-        policy.extend(quote_spanned!(span=> .max_delay(#d)));
+        let d = some(d);
+        keys.push(quote!(max_delay: #d,));
     }
-    policy
+    // Every key given: no defaults to fill in (clippy would call the update needless).
+    if keys.len() == 5 {
+        quote!(#private::Keys { #(#keys)* })
+    } else {
+        quote!(#private::Keys { #(#keys)* ..#private::Keys::DEFAULT })
+    }
 }
 
 /// The per-attempt statements for the arguments: `before` runs just before an attempt
@@ -258,14 +274,13 @@ pub fn expand(retried: Retried) -> TokenStream {
                 };
                 (
                     quote! {
-                        const #constant: #private::Policy = #policy;
-                        const _: () = #private::literal_needs(&#constant, #has, #decorrelated);
+                        const #constant: #private::Policy = #policy.literal(#has, #decorrelated);
                     },
                     handle,
                 )
             } else {
                 (
-                    quote!(let #policy_value: #private::Policy = #policy;),
+                    quote!(let #policy_value: #private::Policy = #policy.policy();),
                     quote!(&#policy_value),
                 )
             };
@@ -351,20 +366,27 @@ pub fn expand(retried: Retried) -> TokenStream {
     } = rebinding(&private, &arguments);
     // The body's own temporaries (a guard in its tail expression) end with the `let`,
     // before the attempt's copies of the arguments do.
-    let attempt_body = quote! {
-        #(#inside)*
-        #attempt_binding
-        let #ret_value: #ret = { #body };
-        #[allow(unreachable_code)]
-        #ret_value
+    let body_then = |tail: TokenStream| {
+        quote! {
+            #(#inside)*
+            #attempt_binding
+            let #ret_value: #ret = { #body };
+            #[allow(unreachable_code)]
+            #tail
+        }
     };
-
-    let attempts =
-        quote_spanned!(r_span=> |#attempt_no: u32| -> #ret { #(#before)* #attempt_body });
+    let attempt_body = body_then(quote!(#ret_value));
+    // A blocking attempt returns the `Result` the runtime judges, which is `R` itself
+    // (`?` in the body converts into `R`'s error type); naming it through `IsResult`
+    // keeps a return type that is not a `Result` one error at `R`.
+    let sync_body = body_then(quote_spanned!(r_span=> #glue::into_outcome::<#as_r>(#ret_value)));
+    let attempts = quote_spanned!(r_span=>
+        |#attempt_no: u32| -> #glue::Outcome<#as_r> { #(#before)* #sync_body }
+    );
     let and = quote_spanned!(r_span=> &);
     let outcome_ref = Ident::new("__outcome", Span::mixed_site().located_at(r_span));
     let sync_call = quote_spanned! {r_span=>
-        #glue::outcome::<#as_r>(#builder.run(#glue::attempts::<#as_r, _>(#attempts)))
+        #glue::outcome::<#as_r>(#builder.run(#attempts))
     };
     let retry_loop = if !shape.is_async() {
         quote! {

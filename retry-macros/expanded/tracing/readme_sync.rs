@@ -13,12 +13,15 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
             ::retry::__private::clone_arg(self)
         }
     }
-    const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Policy::constant(
+    const __RETRY_POLICY: ::retry::__private::Policy = ::retry::__private::Keys {
+        schedule: ::retry::__private::KeySchedule::Constant(
             ::retry::__private::Duration::new(0u64, 250000000u32),
-        )
-        .jitter(::retry::__private::Jitter::None)
-        .max_tries(5u32);
-    const _: () = ::retry::__private::literal_needs(&__RETRY_POLICY, false, false);
+        ),
+        jitter: ::core::option::Option::Some(::retry::__private::Jitter::None),
+        max_tries: ::retry::__private::KeyTries::At(5u32),
+        ..::retry::__private::Keys::DEFAULT
+    }
+        .literal(false, false);
     ::retry::__private::outcome::<
         std::io::Result<String>,
     >(
@@ -38,19 +41,15 @@ fn read_config(path: PathBuf) -> std::io::Result<String> {
                 >::new())
                     .describer()
             })
-            .run(
-                ::retry::__private::attempts::<
-                    std::io::Result<String>,
-                    _,
-                >(|__attempt: u32| -> std::io::Result<String> {
-                    let __copy0 = __RetryCopy0::copy(&path);
-                    #[allow(unused_variables)]
-                    let path = __copy0.take();
-                    let __ret: std::io::Result<String> = {
-                        std::fs::read_to_string(&path)
-                    };
-                    #[allow(unreachable_code)] __ret
-                }),
-            ),
+            .run(|
+                __attempt: u32,
+            | -> ::retry::__private::Outcome<std::io::Result<String>> {
+                let __copy0 = __RetryCopy0::copy(&path);
+                #[allow(unused_variables)]
+                let path = __copy0.take();
+                let __ret: std::io::Result<String> = { std::fs::read_to_string(&path) };
+                #[allow(unreachable_code)]
+                ::retry::__private::into_outcome::<std::io::Result<String>>(__ret)
+            }),
     )
 }
