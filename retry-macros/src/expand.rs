@@ -238,8 +238,10 @@ pub fn expand(retried: Retried) -> TokenStream {
     };
     // The policy the engine reads by reference: a constant (`&'static`, in read-only
     // data) when the keys are literals, the user's own value for `policy = PATH` (a
-    // `const` is promoted), else a value computed once per call. Every function reads
-    // its policy the same way, so they share one instantiation of the runtime's loop.
+    // `const` is promoted), else a value computed once per call. Functions whose
+    // policies are read the same way share one instantiation of the runtime's loop:
+    // literal keys without decorrelated jitter through `Undecorrelated<&Policy>` (their
+    // engine keeps no previous wait), everything else through `&Policy`.
     let policy_value = Ident::new("__retry_policy", Span::mixed_site());
     // Whether the loop keeps a start instant: only for a deadline, which a constant
     // policy answers in a constant (`deadline`); any other policy may have one.
