@@ -158,6 +158,13 @@ impl Policy {
 
     #[inline]
     const fn with_schedule(schedule: Schedule) -> Policy {
+        Self::unplanned(schedule).replanned()
+    }
+
+    /// The defaults around `schedule`, its [`Plan`] not yet computed (the builders and
+    /// [`Keys`] plan once they are done).
+    #[inline(always)]
+    const fn unplanned(schedule: Schedule) -> Policy {
         Policy {
             schedule,
             jitter: Jitter::Full,
@@ -167,7 +174,6 @@ impl Policy {
             max_delay: Self::DEFAULT_MAX_DELAY,
             plan: Plan::EMPTY,
         }
-        .replanned()
     }
 
     /// `self` with its [`Plan`] recomputed (after the schedule, jitter, `max_time` or
@@ -248,12 +254,18 @@ impl Policy {
     /// `backoff`). So `constant(10 s)` without jitter and `max_time(25 s)` makes attempts
     /// at 0, 10, 20 and 25 s. An explicit `max_tries`, before or after, still applies.
     #[inline]
-    pub const fn max_time(mut self, max_time: Duration) -> Policy {
+    pub const fn max_time(self, max_time: Duration) -> Policy {
+        self.limited_in_time(max_time).replanned()
+    }
+
+    /// [`max_time`](Self::max_time) before the plan is computed again.
+    #[inline(always)]
+    const fn limited_in_time(mut self, max_time: Duration) -> Policy {
         self.max_time = Some(max_time);
         if !self.tries_set {
             self.max_tries = None;
         }
-        self.replanned()
+        self
     }
 
     /// The cap on any single wait, server hints included (default 60 s).
@@ -394,29 +406,23 @@ impl Keys {
             })),
             KeySchedule::Constant(interval) => Schedule::Constant(Constant::new(interval)),
         };
-        let (max_tries, tries_set) = match self.max_tries {
-            KeyTries::Default if self.max_time.is_some() => (None, false),
-            KeyTries::Default => (Some(Policy::DEFAULT_MAX_TRIES), false),
-            KeyTries::At(0) => (Some(1), true),
-            KeyTries::At(n) => (Some(n), true),
-            KeyTries::Forever => (None, true),
-        };
-        Policy {
-            schedule,
-            jitter: match self.jitter {
-                Some(jitter) => jitter,
-                None => Jitter::Full,
-            },
-            max_tries,
-            tries_set,
-            max_time: self.max_time,
-            max_delay: match self.max_delay {
-                Some(delay) => delay,
-                None => Policy::DEFAULT_MAX_DELAY,
-            },
-            plan: Plan::EMPTY,
+        // The builders' own rules, in the expansion's key order; planned once at the end.
+        let mut policy = Policy::unplanned(schedule);
+        if let Some(jitter) = self.jitter {
+            policy.jitter = jitter;
         }
-        .replanned()
+        policy = match self.max_tries {
+            KeyTries::Default => policy,
+            KeyTries::At(n) => policy.max_tries(n),
+            KeyTries::Forever => policy.forever(),
+        };
+        if let Some(max_time) = self.max_time {
+            policy = policy.limited_in_time(max_time);
+        }
+        if let Some(max_delay) = self.max_delay {
+            policy.max_delay = max_delay;
+        }
+        policy.replanned()
     }
 }
 

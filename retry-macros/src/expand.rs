@@ -142,8 +142,10 @@ fn policy(private: &TokenStream, config: &Config) -> TokenStream {
         let d = some(d);
         keys.push(quote!(max_delay: #d,));
     }
-    // Every key given: no defaults to fill in (clippy would call the update needless).
-    if keys.len() == 5 {
+    // Every field of `Keys` given: no defaults to fill in (clippy would call the update
+    // needless; a field added to `Keys` and not here fails to compile).
+    const KEYS_FIELDS: usize = 5;
+    if keys.len() == KEYS_FIELDS {
         quote!(#private::Keys { #(#keys)* })
     } else {
         quote!(#private::Keys { #(#keys)* ..#private::Keys::DEFAULT })
